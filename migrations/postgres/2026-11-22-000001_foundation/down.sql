@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE ro_events;
+DROP TABLE payments;
+DROP TABLE estimate_lines;
+DROP TABLE concerns;
+DROP TABLE repair_orders;
+DROP TABLE customers;
+DROP TABLE presence_events;
+DROP TABLE staff;
+DROP TABLE dealerships;

@@ -1,0 +1,197 @@
+//! The cashier's counter: payments in, keys out.
+
+use super::idempotency::{CREATED, OK};
+use super::ids::{new_id, stored, utc};
+use super::repair_order::RepairOrder;
+use super::ro_view::RoView;
+use super::staff::require;
+use super::timeline::{By, record};
+use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::db::{self, DbConn, models::PaymentRow};
+use crate::domain::card::mask_card_numbers;
+use crate::domain::lifecycle::{RoStatus, check_transition};
+use crate::domain::money::Cents;
+use crate::domain::payment::PaymentMethod;
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::domain::validation::{Invalid, Violations};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPayment {
+    #[schema(example = 46493)]
+    pub amount_cents: i64,
+    /// card_present, cash, check, online or account.
+    #[schema(example = "cash")]
+    pub method: String,
+    /// A check number or a terminal receipt number. Never a card number.
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub amount_cents: i64,
+    pub method: String,
+    pub reference: Option<String>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl PaymentView {
+    pub(crate) fn from_row(row: &PaymentRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: super::ids::uuid(&row.id)?,
+            amount_cents: row.amount_cents,
+            method: row.method.clone(),
+            reference: row.reference.clone(),
+            recorded_by: super::ids::uuid(&row.recorded_by)?,
+            recorded_at: utc(row.recorded_at),
+        })
+    }
+}
+
+fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
+    let value = text::optional(raw, 60)?;
+    if let Some(r) = &value
+        && mask_card_numbers(r) != *r
+    {
+        return Err(Invalid::new(
+            "looks like a card number; never record card numbers, only the terminal's receipt number",
+        ));
+    }
+    Ok(value)
+}
+
+fn pay(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &NewPayment,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let mut v = Violations::new();
+    let method = v.check("method", PaymentMethod::parse(&input.method));
+    let reference = v.check("reference", parse_reference(input.reference.as_deref()));
+    if input.amount_cents <= 0 {
+        v.push("amount_cents", "must be greater than zero");
+    }
+    v.finish()?;
+    let (method, reference) = (
+        super::error::present(method)?,
+        super::error::present(reference)?,
+    );
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let status = ro.status()?;
+    if !status.is_open() {
+        return Err(AppError::conflict(
+            "repair-order-closed",
+            format!("the repair order is {status}; no payment can be taken on it"),
+        ));
+    }
+    let due = ro.totals().balance_due;
+    if Cents(input.amount_cents) > due {
+        return Err(AppError::Conflict {
+            problem: "overpayment",
+            detail: format!(
+                "{} is more than the {} due",
+                Cents(input.amount_cents).display_usd(),
+                due.display_usd()
+            ),
+            extra: Some(serde_json::json!({ "balance_due_cents": due.0 })),
+        });
+    }
+    let row = PaymentRow {
+        id: new_id(),
+        ro_id: ro.row.id.clone(),
+        amount_cents: input.amount_cents,
+        method: method.as_str().into(),
+        reference,
+        recorded_by: actor.staff_id.to_string(),
+        recorded_at: stored(now),
+    };
+    db::payments::insert(tx, &row)?;
+    ro.payments.push(row.clone());
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "payment_recorded",
+        None,
+        serde_json::json!({
+            "payment_id": row.id,
+            "amount_cents": row.amount_cents,
+            "method": row.method,
+            "balance_due_cents": ro.totals().balance_due.0,
+        }),
+    )?;
+    RoView::build(&ro)
+}
+
+fn pickup(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let from = ro.status()?;
+    check_transition(from, RoStatus::PickedUp, &ro.facts())?;
+    ro.set_status(RoStatus::PickedUp);
+    ro.row.closed_at = Some(stored(now));
+    ro.save(tx, now)?;
+    let totals = ro.totals();
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "picked_up",
+        Some((from, RoStatus::PickedUp)),
+        serde_json::json!({ "paid_cents": totals.paid.0, "total_cents": totals.total.0 }),
+    )?;
+    RoView::build(&ro)
+}
+
+impl App {
+    /// Answers 201 with the RO, its new balance and the payment in `payments`.
+    pub async fn record_payment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: NewPayment,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::RecordPayment)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((CREATED, pay(tx, &who, id, if_match, &input, now)?))
+        })
+        .await
+    }
+
+    /// Keys released: the RO is closed.
+    pub async fn pickup(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::ConfirmPickup)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((OK, pickup(tx, &who, id, if_match, now)?))
+        })
+        .await
+    }
+}

@@ -1,0 +1,334 @@
+//! Check-in: the customer, the car, the concerns in the customer's words, and
+//! the time the car is promised for.
+
+use super::error::present;
+use super::idempotency::CREATED;
+use super::ids::{new_id, stored};
+use super::repair_order::RepairOrder;
+use super::ro_view::RoView;
+use super::staff::require;
+use super::timeline::{By, record};
+use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, RoRow};
+use crate::db::{self, DbConn};
+use crate::domain::consent::{ConsentMethod, SmsConsent};
+use crate::domain::email::EmailAddress;
+use crate::domain::language::Language;
+use crate::domain::lifecycle::RoStatus;
+use crate::domain::phone::{Country, PhoneNumber};
+use crate::domain::role::{Permission, Role};
+use crate::domain::text;
+use crate::domain::validation::{Invalid, Violations};
+use crate::domain::vin::Vin;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    pub customer: CustomerInput,
+    pub vehicle: VehicleInput,
+    /// Defaults to the advisor making the request.
+    pub advisor_id: Option<Uuid>,
+    /// What the customer says is wrong, in their words (1–20).
+    #[schema(example = json!(["Brakes squeal when stopping", "Check engine light is on"]))]
+    pub concerns: Vec<String>,
+    /// When the car is promised for (RFC 3339).
+    pub promised_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    #[schema(example = "Maria Garcia")]
+    pub name: String,
+    /// Local numbers are read in the dealership's country.
+    #[schema(example = "(312) 555-0142")]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// en (default) or es.
+    pub language: Option<String>,
+    /// `true` records consent given in person now; or say how and when.
+    pub sms_consent: Option<SmsConsentInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SmsConsentInput {
+    Given(bool),
+    Detailed(SmsConsentDetail),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConsentDetail {
+    /// in_person, written, web or sms.
+    pub method: String,
+    pub given_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleInput {
+    #[schema(example = "1HGCM82633A004352")]
+    pub vin: String,
+    pub year: Option<i32>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub plate: Option<String>,
+    pub mileage: Option<i64>,
+}
+
+/// The most days ahead a car may be promised: anything later is a typo.
+const MAX_PROMISE_DAYS: i64 = 90;
+
+/// A promised time must be in the future and within reason.
+pub(crate) fn parse_promised_at(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Invalid> {
+    if at <= now {
+        return Err(Invalid::new("must be in the future"));
+    }
+    if at > now + Duration::days(MAX_PROMISE_DAYS) {
+        return Err(Invalid::new(format!(
+            "must be within {MAX_PROMISE_DAYS} days"
+        )));
+    }
+    Ok(at)
+}
+
+struct ParsedCheckIn {
+    customer: CustomerRow,
+    vin: Vin,
+    make: Option<String>,
+    model: Option<String>,
+    plate: Option<String>,
+    concerns: Vec<String>,
+    promised_at: DateTime<Utc>,
+}
+
+fn parse(
+    input: &CheckIn,
+    dealership: &DealershipRow,
+    now: DateTime<Utc>,
+) -> Result<ParsedCheckIn, AppError> {
+    let country = Country::parse(&dealership.country)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored country: {e}")))?;
+    let mut v = Violations::new();
+    let c = &input.customer;
+    let name = v.check("customer.name", text::required(&c.name, 120));
+    let phone = match &c.phone {
+        Some(p) => v
+            .check("customer.phone", PhoneNumber::parse(p, country))
+            .map(Some),
+        None => Some(None),
+    };
+    let email = match &c.email {
+        Some(e) => v.check("customer.email", EmailAddress::parse(e)).map(Some),
+        None => Some(None),
+    };
+    if c.phone.is_none() && c.email.is_none() {
+        v.push(
+            "customer",
+            "needs a phone number or an email address, so the customer can be told",
+        );
+    }
+    let language = v.check(
+        "customer.language",
+        c.language
+            .as_deref()
+            .map_or(Ok(Language::En), Language::parse),
+    );
+    let consent = match &c.sms_consent {
+        None | Some(SmsConsentInput::Given(false)) => Some(None),
+        Some(_) if c.phone.is_none() => {
+            v.push(
+                "customer.sms_consent",
+                "consent to texts needs a phone number",
+            );
+            None
+        }
+        Some(SmsConsentInput::Given(true)) => Some(Some(SmsConsent {
+            given_at: now,
+            method: ConsentMethod::InPerson,
+        })),
+        Some(SmsConsentInput::Detailed(d)) => v
+            .check(
+                "customer.sms_consent.method",
+                ConsentMethod::parse(&d.method),
+            )
+            .and_then(|m| {
+                v.check(
+                    "customer.sms_consent.given_at",
+                    SmsConsent::parse(m, d.given_at, now),
+                )
+            })
+            .map(Some),
+    };
+    let vin = v.check("vehicle.vin", Vin::parse(&input.vehicle.vin, country));
+    let vehicle = &input.vehicle;
+    if let Some(year) = vehicle.year {
+        let newest = now.year() + 2;
+        if !(1900..=newest).contains(&year) {
+            v.push("vehicle.year", format!("must be between 1900 and {newest}"));
+        }
+    }
+    if let Some(miles) = vehicle.mileage
+        && !(0..=2_000_000).contains(&miles)
+    {
+        v.push("vehicle.mileage", "must be between 0 and 2000000");
+    }
+    let make = v.check("vehicle.make", text::optional(vehicle.make.as_deref(), 40));
+    let model = v.check(
+        "vehicle.model",
+        text::optional(vehicle.model.as_deref(), 60),
+    );
+    let plate = v.check(
+        "vehicle.plate",
+        text::optional(vehicle.plate.as_deref(), 15),
+    );
+    if input.concerns.is_empty() || input.concerns.len() > 20 {
+        v.push("concerns", "must list between 1 and 20 concerns");
+    }
+    let concerns: Vec<String> = input
+        .concerns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| v.check(&format!("concerns[{i}]"), text::note(c, 1000)))
+        .collect();
+    let promised_at = v.check("promised_at", parse_promised_at(input.promised_at, now));
+    v.finish()?;
+    let consent = present(consent)?;
+    Ok(ParsedCheckIn {
+        customer: CustomerRow {
+            id: new_id(),
+            dealership_id: dealership.id.clone(),
+            name: present(name)?,
+            phone: present(phone)?.map(|p| p.as_str().to_owned()),
+            email: present(email)?.map(|e| e.as_str().to_owned()),
+            language: present(language)?.code().to_owned(),
+            sms_consent_at: consent.map(|c| stored(c.given_at)),
+            sms_consent_method: consent.map(|c| c.method.as_str().to_owned()),
+            created_at: stored(now),
+        },
+        vin: present(vin)?,
+        make: present(make)?,
+        model: present(model)?,
+        plate: present(plate)?.map(|p| p.to_uppercase()),
+        concerns,
+        promised_at: present(promised_at)?,
+    })
+}
+
+/// The advisor the RO is written for: the one named, or the caller.
+fn resolve_advisor(
+    tx: &mut DbConn,
+    actor: &Actor,
+    advisor_id: Option<Uuid>,
+) -> Result<String, AppError> {
+    let Some(id) = advisor_id else {
+        if actor.role == Role::Advisor {
+            return Ok(actor.staff_id.to_string());
+        }
+        return Err(AppError::field(
+            "advisor_id",
+            "is required when a manager checks a car in",
+        ));
+    };
+    let staff = db::staff::find(tx, &actor.dealership_id.to_string(), &id.to_string())?
+        .ok_or_else(|| AppError::field("advisor_id", "is not a staff member of this dealership"))?;
+    let role = Role::parse(&staff.role).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    if !role.can_hand_over() {
+        return Err(AppError::field(
+            "advisor_id",
+            format!("is a {role}, not an advisor or manager"),
+        ));
+    }
+    Ok(staff.id)
+}
+
+pub(crate) fn write(
+    tx: &mut DbConn,
+    actor: &Actor,
+    input: &CheckIn,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let dealership_id = actor.dealership_id.to_string();
+    let dealership =
+        db::dealerships::find(tx, &dealership_id)?.ok_or(AppError::NotFound("dealership"))?;
+    let parsed = parse(input, &dealership, now)?;
+    let advisor_id = resolve_advisor(tx, actor, input.advisor_id)?;
+    db::customers::insert(tx, &parsed.customer)?;
+    let number = db::dealerships::take_next_ro_number(tx, &dealership_id)?;
+    let row = RoRow {
+        id: new_id(),
+        dealership_id,
+        number,
+        customer_id: parsed.customer.id.clone(),
+        advisor_id,
+        status: RoStatus::CheckedIn.as_str().to_owned(),
+        version: 1,
+        promised_at: stored(parsed.promised_at),
+        vin: parsed.vin.as_str().to_owned(),
+        vehicle_year: input.vehicle.year,
+        vehicle_make: parsed.make,
+        vehicle_model: parsed.model,
+        vehicle_plate: parsed.plate,
+        vehicle_mileage: input.vehicle.mileage.map(|m| m as i32),
+        estimate_version: 0,
+        handover_staff_id: None,
+        handover_until: None,
+        handover_recorded_at: None,
+        handover_recorded_by: None,
+        ready_when_available: false,
+        created_at: stored(now),
+        updated_at: stored(now),
+        closed_at: None,
+    };
+    db::repair_orders::insert(tx, &row)?;
+    let concerns: Vec<ConcernRow> = parsed
+        .concerns
+        .iter()
+        .enumerate()
+        .map(|(i, description)| ConcernRow {
+            id: new_id(),
+            ro_id: row.id.clone(),
+            position: i as i32 + 1,
+            description: description.clone(),
+            outcome: None,
+            note: None,
+        })
+        .collect();
+    db::concerns::insert_all(tx, &concerns)?;
+    record(
+        tx,
+        &row.id,
+        now,
+        By::Staff(actor.staff_id),
+        "checked_in",
+        None,
+        serde_json::json!({ "number": number, "promised_at": parsed.promised_at, "concerns": concerns.len() }),
+    )?;
+    let ro = RepairOrder::load(tx, &row.dealership_id, super::ids::uuid(&row.id)?)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO vanished after insert")))?;
+    RoView::build(&ro)
+}
+
+impl App {
+    pub async fn check_in(
+        &self,
+        actor: &Actor,
+        input: CheckIn,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::CheckIn)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((CREATED, write(tx, &who, &input, now)?))
+        })
+        .await
+    }
+}

@@ -1,0 +1,293 @@
+//! `handover demo`: a dealership to play with — an advisor, a technician, a
+//! cashier and a manager, and two repair orders — so a newcomer can drive the
+//! API with curl within a minute. Running it again changes nothing: the
+//! tokens it printed keep working (the CLI keeps them in a file next to the
+//! data, since the database only has their hashes).
+
+use super::auth::{generate_token, hash_token};
+use super::check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+use super::dealerships::{NewDealership, parse_dealership};
+use super::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
+use super::ids::uuid;
+use super::staff::{NewStaff, parse_staff};
+use super::workflow::StatusInput;
+use super::{Actor, App, AppError};
+use crate::db::{self, DbConn};
+use crate::domain::phone::Country;
+use crate::domain::role::Role;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const DEMO_DEALERSHIP: &str = "Demo Motors";
+
+/// One demo person and their bearer token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub role: String,
+    pub name: String,
+    pub staff_id: Uuid,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoCredentials {
+    pub dealership_id: Uuid,
+    pub logins: Vec<DemoLogin>,
+    /// True when this run created the demo (false: it was already there).
+    pub created: bool,
+}
+
+const PEOPLE: [(&str, Role, &str); 4] = [
+    ("Ana Lopez", Role::Advisor, "+13125550101"),
+    ("Tom Becker", Role::Technician, "+13125550102"),
+    ("Carla Diaz", Role::Cashier, "+13125550103"),
+    ("Maria Chen", Role::Manager, "+13125550104"),
+];
+
+impl App {
+    /// Creates the demo if it is missing. `known` are logins printed by an
+    /// earlier run: if they still work they are returned unchanged; if not
+    /// (the file was lost), the demo staff get fresh tokens.
+    pub async fn seed_demo(
+        &self,
+        known: Option<Vec<DemoLogin>>,
+    ) -> Result<DemoCredentials, AppError> {
+        let now = self.clock.now();
+        self.db.write(move |tx| seed(tx, known, now)).await
+    }
+}
+
+fn seed(
+    tx: &mut DbConn,
+    known: Option<Vec<DemoLogin>>,
+    now: DateTime<Utc>,
+) -> Result<DemoCredentials, AppError> {
+    if let Some(dealership) = db::dealerships::find_by_name(tx, DEMO_DEALERSHIP)? {
+        let logins = match known {
+            Some(logins) if still_valid(tx, &logins)? => logins,
+            _ => rotate(tx, &dealership.id)?,
+        };
+        return Ok(DemoCredentials {
+            dealership_id: uuid(&dealership.id)?,
+            logins,
+            created: false,
+        });
+    }
+    let dealership = parse_dealership(
+        &NewDealership {
+            name: DEMO_DEALERSHIP.into(),
+            timezone: "America/Chicago".into(),
+            country: "US".into(),
+            phone: "+13125550100".into(),
+            sms_from: Some("+13125550199".into()),
+            email_from: Some("service@demo-motors.example".into()),
+            tax_rate_bp: 825,
+            quiet_hours: None,
+            min_handover_minutes: None,
+            response_target_minutes: None,
+            first_ro_number: Some(1001),
+        },
+        now,
+    )?;
+    db::dealerships::insert(tx, &dealership)?;
+    let country = Country::parse("US").map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut logins = Vec::new();
+    for (name, role, phone) in PEOPLE {
+        let first = name.split(' ').next().unwrap_or(name).to_lowercase();
+        let (row, token) = parse_staff(
+            &NewStaff {
+                name: name.into(),
+                role: role.as_str().into(),
+                phone: Some(phone.into()),
+                email: Some(format!("{first}@demo-motors.example")),
+            },
+            &dealership.id,
+            country,
+            now,
+        )?;
+        db::staff::insert(tx, &row)?;
+        logins.push(DemoLogin {
+            role: role.as_str().into(),
+            name: name.into(),
+            staff_id: uuid(&row.id)?,
+            token,
+        });
+    }
+    let actor = |role: Role| -> Result<Actor, AppError> {
+        let login = logins
+            .iter()
+            .find(|l| l.role == role.as_str())
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo {role} missing")))?;
+        Ok(Actor {
+            staff_id: login.staff_id,
+            dealership_id: uuid(&dealership.id)?,
+            role,
+            name: login.name.clone(),
+        })
+    };
+    seed_orders(tx, &actor(Role::Advisor)?, &actor(Role::Technician)?, now)?;
+    Ok(DemoCredentials {
+        dealership_id: uuid(&dealership.id)?,
+        logins,
+        created: true,
+    })
+}
+
+/// Two cars: one being worked on (estimate approved by phone), one just in.
+fn seed_orders(
+    tx: &mut DbConn,
+    advisor: &Actor,
+    technician: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let first = super::check_in::write(
+        tx,
+        advisor,
+        &CheckIn {
+            customer: CustomerInput {
+                name: "Maria Garcia".into(),
+                phone: Some("(312) 555-0142".into()),
+                email: Some("maria.garcia@example.com".into()),
+                language: Some("es".into()),
+                sms_consent: Some(SmsConsentInput::Given(true)),
+            },
+            vehicle: VehicleInput {
+                vin: "1HGCM82633A004352".into(),
+                year: Some(2019),
+                make: Some("Honda".into()),
+                model: Some("Accord".into()),
+                plate: Some("IL 4GK 221".into()),
+                mileage: Some(48_210),
+            },
+            advisor_id: None,
+            concerns: vec![
+                "Brakes squeal when stopping".into(),
+                "Check engine light came on yesterday".into(),
+            ],
+            promised_at: now + Duration::hours(6),
+        },
+        now,
+    )?;
+    let concern = |i: usize| first.concerns.get(i).map(|c| c.id);
+    let with_estimate = super::estimate::add_estimate(
+        tx,
+        advisor,
+        first.id,
+        None,
+        &EstimateInput {
+            lines: vec![
+                LineInput {
+                    description: "Replace front brake pads and resurface rotors".into(),
+                    kind: "labor".into(),
+                    quantity: 1.5,
+                    unit_price_cents: 18_000,
+                    pay_type: "customer".into(),
+                    concern_id: concern(0),
+                },
+                LineInput {
+                    description: "Front brake pads (set)".into(),
+                    kind: "part".into(),
+                    quantity: 1.0,
+                    unit_price_cents: 15_950,
+                    pay_type: "customer".into(),
+                    concern_id: concern(0),
+                },
+                LineInput {
+                    description: "Replace faulty oxygen sensor (covered by warranty)".into(),
+                    kind: "labor".into(),
+                    quantity: 1.0,
+                    unit_price_cents: 22_000,
+                    pay_type: "warranty".into(),
+                    concern_id: concern(1),
+                },
+            ],
+        },
+        now,
+    )?;
+    let decisions = with_estimate
+        .lines
+        .iter()
+        .filter(|l| l.approval == "pending")
+        .map(|l| DecisionInput {
+            line_id: l.id,
+            decision: "approved".into(),
+        })
+        .collect();
+    super::estimate::decide(
+        tx,
+        advisor,
+        first.id,
+        None,
+        &ApprovalInput {
+            decisions,
+            channel: "phone".into(),
+        },
+        now,
+    )?;
+    super::workflow::change_status(
+        tx,
+        technician,
+        first.id,
+        None,
+        &StatusInput {
+            status: "in_progress".into(),
+            note: Some("On the lift".into()),
+        },
+        now,
+    )?;
+    super::check_in::write(
+        tx,
+        advisor,
+        &CheckIn {
+            customer: CustomerInput {
+                name: "John Miller".into(),
+                phone: None,
+                email: Some("john.miller@example.com".into()),
+                language: None,
+                sms_consent: None,
+            },
+            vehicle: VehicleInput {
+                vin: "1M8GDM9AXKP042788".into(),
+                year: Some(2021),
+                make: Some("Ford".into()),
+                model: Some("F-150".into()),
+                plate: None,
+                mileage: Some(23_904),
+            },
+            advisor_id: None,
+            concerns: vec!["Oil change and tire rotation".into()],
+            promised_at: now + Duration::hours(3),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+fn still_valid(tx: &mut DbConn, logins: &[DemoLogin]) -> Result<bool, AppError> {
+    for login in logins {
+        match db::staff::find_by_token_hash(tx, &hash_token(&login.token))? {
+            Some(row) if row.id == login.staff_id.to_string() => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(logins.len() == PEOPLE.len())
+}
+
+fn rotate(tx: &mut DbConn, dealership_id: &str) -> Result<Vec<DemoLogin>, AppError> {
+    let mut logins = Vec::new();
+    for (name, role, _) in PEOPLE {
+        let Some(row) = db::staff::find_by_name(tx, dealership_id, name)? else {
+            continue;
+        };
+        let token = generate_token()?;
+        db::staff::set_token_hash(tx, &row.id, &hash_token(&token))?;
+        logins.push(DemoLogin {
+            role: role.as_str().into(),
+            name: name.into(),
+            staff_id: uuid(&row.id)?,
+            token,
+        });
+    }
+    Ok(logins)
+}

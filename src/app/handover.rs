@@ -1,0 +1,304 @@
+//! "Ready" and the handover: where the gate is asked, what a yes writes, and
+//! what happens when the person who promised to be there leaves.
+
+use super::idempotency::{ACCEPTED, OK};
+use super::ids::{stored, uuid};
+use super::repair_order::RepairOrder;
+use super::ro_view::RoView;
+use super::staff::{presence_of, require};
+use super::timeline::{By, record};
+use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::db::{self, DbConn, models::RoRow};
+use crate::domain::concern::ConcernOutcome;
+use crate::domain::handover_gate::{Candidate, HandoverGate, HandoverPromise};
+use crate::domain::lifecycle::{RoStatus, check_transition};
+use crate::domain::role::{Permission, Role};
+use crate::domain::text;
+use crate::domain::validation::Violations;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadyInput {
+    /// When nobody can hand the car over now, mark it ready as soon as
+    /// someone can instead of refusing.
+    #[serde(default)]
+    pub when_available: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverInput {
+    /// Every concern of the RO, once each.
+    pub concerns: Vec<ConcernOutcomeInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernOutcomeInput {
+    pub id: Uuid,
+    /// fixed, deferred, declined or could_not_reproduce.
+    #[schema(example = "fixed")]
+    pub outcome: String,
+    /// What was done, in plain words the customer will read.
+    #[schema(example = "Replaced the front pads; the squeal is gone.")]
+    pub note: String,
+}
+
+/// Who may hand this RO over, in order, each with their presence. Their staff
+/// rows are locked first, so a clock-out racing this "ready" waits for it
+/// and then sees the RO it must not abandon.
+fn candidates(tx: &mut DbConn, ro: &RoRow) -> Result<Vec<Candidate>, AppError> {
+    db::staff::lock(tx, &ro.advisor_id)?;
+    let advisor = db::staff::find(tx, &ro.dealership_id, &ro.advisor_id)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO advisor missing")))?;
+    Ok(vec![Candidate {
+        staff_id: uuid(&advisor.id)?,
+        presence: presence_of(&advisor)?,
+        name: advisor.name,
+    }])
+}
+
+/// Makes the RO ready with `promise` on it, and says so on the timeline.
+pub(crate) fn promote(
+    tx: &mut DbConn,
+    ro: &mut RepairOrder,
+    promise: &HandoverPromise,
+    by: By,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let from = ro.status()?;
+    check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
+    let staff_id = promise.staff_id.to_string();
+    ro.staff_names
+        .insert(staff_id.clone(), promise.name.clone());
+    ro.row.handover_staff_id = Some(staff_id);
+    ro.row.handover_until = promise.until.map(stored);
+    ro.row.ready_when_available = false;
+    ro.set_status(RoStatus::ReadyForPickup);
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        by,
+        "ready",
+        Some((from, RoStatus::ReadyForPickup)),
+        serde_json::json!({
+            "handover_staff_id": promise.staff_id,
+            "handover_name": promise.name,
+            "handover_until": promise.until,
+            "balance_due_cents": ro.totals().balance_due.0,
+        }),
+    )
+}
+
+fn mark_ready(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &ReadyInput,
+    now: DateTime<Utc>,
+) -> Result<(u16, RoView), AppError> {
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let from = ro.status()?;
+    check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
+    match HandoverGate::decide(&candidates(tx, &ro.row)?) {
+        Ok(promise) => {
+            promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), now)?;
+            Ok((OK, RoView::build(&ro)?))
+        }
+        Err(nobody) if input.when_available => {
+            if !ro.row.ready_when_available {
+                ro.row.ready_when_available = true;
+                ro.save(tx, now)?;
+                record(
+                    tx,
+                    ro.id(),
+                    now,
+                    By::Staff(actor.staff_id),
+                    "ready_when_available",
+                    None,
+                    serde_json::json!({
+                        "candidates": nobody.candidates.iter().map(|c| serde_json::json!({
+                            "staff_id": c.staff_id, "name": c.name, "reason": c.reason
+                        })).collect::<Vec<_>>(),
+                        "next_available_at": nobody.next_available_at,
+                    }),
+                )?;
+            }
+            Ok((ACCEPTED, RoView::build(&ro)?))
+        }
+        Err(nobody) => Err(AppError::NobodyToHandOver(nobody)),
+    }
+}
+
+/// ROs waiting for `staff` to come on duty become ready now. Called in the
+/// clock-in transaction, so the promise and the presence agree.
+pub(crate) fn promote_waiting(
+    tx: &mut DbConn,
+    staff: &crate::db::models::StaffRow,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let mut promoted = Vec::new();
+    for row in db::repair_orders::pending_ready_for(tx, &staff.dealership_id, &staff.id)? {
+        let id = uuid(&row.id)?;
+        let Some(mut ro) = RepairOrder::load(tx, &staff.dealership_id, id)? else {
+            continue;
+        };
+        if let Ok(promise) = HandoverGate::decide(&candidates(tx, &ro.row)?) {
+            promote(tx, &mut ro, &promise, By::System, now)?;
+            promoted.push(ro.row.number);
+        }
+    }
+    Ok(promoted)
+}
+
+/// Ready ROs that depend on `staff_id` go back to work_complete and wait
+/// for someone to come on duty (a forced clock-out). Returns their numbers.
+pub(crate) fn withdraw_coverage(
+    tx: &mut DbConn,
+    dealership_id: &str,
+    staff_id: &str,
+    by: By,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let mut withdrawn = Vec::new();
+    for row in db::repair_orders::ready_handed_over_by(tx, staff_id)? {
+        let Some(mut ro) = RepairOrder::load(tx, dealership_id, uuid(&row.id)?)? else {
+            continue;
+        };
+        let from = ro.status()?;
+        check_transition(from, RoStatus::WorkComplete, &ro.facts())?;
+        ro.set_status(RoStatus::WorkComplete);
+        ro.row.handover_staff_id = None;
+        ro.row.handover_until = None;
+        ro.row.handover_recorded_at = None;
+        ro.row.handover_recorded_by = None;
+        ro.row.ready_when_available = true;
+        ro.save(tx, now)?;
+        record(
+            tx,
+            ro.id(),
+            now,
+            by,
+            "coverage_lost",
+            Some((from, RoStatus::WorkComplete)),
+            serde_json::json!({ "left": staff_id, "ready_when_available": true }),
+        )?;
+        withdrawn.push(ro.row.number);
+    }
+    Ok(withdrawn)
+}
+
+fn record_handover(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &HandoverInput,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let status = ro.status()?;
+    if status != RoStatus::ReadyForPickup {
+        return Err(AppError::conflict(
+            "not-ready",
+            format!("the handover is recorded once the car is ready_for_pickup; it is {status}"),
+        ));
+    }
+    let me = actor.staff_id.to_string();
+    let is_handover_person = ro.row.handover_staff_id.as_deref() == Some(me.as_str());
+    if !(is_handover_person || ro.row.advisor_id == me || actor.role == Role::Manager) {
+        return Err(AppError::forbidden(
+            "only the RO's advisor, its handover person or a manager records the handover",
+        ));
+    }
+    let mut v = Violations::new();
+    let mut outcomes = Vec::new();
+    for (i, c) in input.concerns.iter().enumerate() {
+        let field = |n: &str| format!("concerns[{i}].{n}");
+        let cid = c.id.to_string();
+        if !ro.concerns.iter().any(|k| k.id == cid) {
+            v.push(field("id"), "is not a concern of this repair order");
+        } else if input.concerns[..i].iter().any(|d| d.id == c.id) {
+            v.push(field("id"), "appears twice");
+        }
+        let outcome = v.check(&field("outcome"), ConcernOutcome::parse(&c.outcome));
+        let note = v.check(&field("note"), text::note(&c.note, 1000));
+        if let (Some(o), Some(n)) = (outcome, note) {
+            outcomes.push((cid, o, n));
+        }
+    }
+    for (i, k) in ro.concerns.iter().enumerate() {
+        if !input.concerns.iter().any(|c| c.id.to_string() == k.id) {
+            v.push(
+                "concerns",
+                format!("concern {} ({:?}) has no outcome", i + 1, k.description),
+            );
+        }
+    }
+    v.finish()?;
+    for (cid, outcome, note) in &outcomes {
+        db::concerns::set_outcome(tx, cid, outcome.as_str(), note)?;
+        if let Some(k) = ro.concerns.iter_mut().find(|k| &k.id == cid) {
+            k.outcome = Some(outcome.as_str().into());
+            k.note = Some(note.clone());
+        }
+    }
+    ro.row.handover_recorded_at = Some(stored(now));
+    ro.row.handover_recorded_by = Some(me);
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "handover_recorded",
+        None,
+        serde_json::json!({
+            "concerns": outcomes.iter().map(|(id, o, n)| serde_json::json!({"id": id, "outcome": o.as_str(), "note": n})).collect::<Vec<_>>(),
+        }),
+    )?;
+    RoView::build(&ro)
+}
+
+impl App {
+    /// The gate. 200 with the RO when someone is there to hand the car over;
+    /// 202 when `when_available` queued it; otherwise 409 saying why.
+    pub async fn mark_ready(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: ReadyInput,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::MarkReady)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            mark_ready(tx, &who, id, if_match, &input, now)
+        })
+        .await
+    }
+
+    pub async fn record_handover(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: HandoverInput,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::RecordHandover)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((OK, record_handover(tx, &who, id, if_match, &input, now)?))
+        })
+        .await
+    }
+}

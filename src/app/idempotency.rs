@@ -1,0 +1,130 @@
+//! `Idempotency-Key` on POST requests: a retried request gets the first
+//! response again instead of doing the work twice (a payment recorded twice
+//! is a customer charged twice).
+//!
+//! The key is claimed inside the same transaction as the work, before the
+//! work runs. On PostgreSQL a concurrent request with the same key blocks on
+//! the claim until the first commits, then replays its response; on SQLite
+//! BEGIN IMMEDIATE already serialises them. A request that fails leaves no
+//! claim behind, so it can simply be retried.
+
+use super::ids::{stored, utc};
+use super::{App, AppError};
+use crate::db::{self, DbConn, models::IdempotencyRow};
+use chrono::{DateTime, Duration, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+
+/// How long a key is remembered.
+pub const KEY_LIFETIME_HOURS: i64 = 24;
+
+/// A client's key and a digest of the request it came with.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// A use case's answer: freshly computed, or the stored first answer. The
+/// status says which outcome it was (201 created, 202 accepted for later,
+/// 200 done) and is replayed with the body.
+#[derive(Debug)]
+pub enum Reply<T> {
+    Fresh {
+        status: u16,
+        value: T,
+    },
+    Replayed {
+        status: u16,
+        body: serde_json::Value,
+    },
+}
+
+pub(crate) const OK: u16 = 200;
+pub(crate) const CREATED: u16 = 201;
+pub(crate) const ACCEPTED: u16 = 202;
+
+impl App {
+    /// Runs the write `f` in one transaction, at most once per (scope, key);
+    /// the scope is the caller (`Caller::scope`), so keys never collide
+    /// between callers. `f` returns its outcome status with its value.
+    pub(crate) async fn write_once<T, F>(
+        &self,
+        scope: String,
+        idem: Option<IdempotencyKey>,
+        f: F,
+    ) -> Result<Reply<T>, AppError>
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(&mut DbConn, DateTime<Utc>) -> Result<(u16, T), AppError> + Send + 'static,
+    {
+        let now = self.clock.now();
+        self.db
+            .run(move |conn| {
+                let mut work = Some(f);
+                // Twice at most: the second attempt only happens after losing
+                // the claim race, and then finds the winner's response.
+                for _ in 0..2 {
+                    match conn.write(|tx| attempt(tx, &scope, idem.as_ref(), now, &mut work)) {
+                        Err(AppError::IdempotencyRace) => continue,
+                        other => return other,
+                    }
+                }
+                Err(AppError::conflict(
+                    "idempotency-key-in-use",
+                    "a request with this Idempotency-Key is still being processed; retry shortly",
+                ))
+            })
+            .await
+    }
+}
+
+fn attempt<T, F>(
+    tx: &mut DbConn,
+    scope: &str,
+    idem: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+    work: &mut Option<F>,
+) -> Result<Reply<T>, AppError>
+where
+    T: Serialize,
+    F: FnOnce(&mut DbConn, DateTime<Utc>) -> Result<(u16, T), AppError>,
+{
+    if let Some(k) = idem {
+        if let Some(row) = db::idempotency::find(tx, scope, &k.key)? {
+            if utc(row.created_at) > now - Duration::hours(KEY_LIFETIME_HOURS) {
+                if row.request_hash != k.request_hash {
+                    return Err(AppError::IdempotencyMismatch);
+                }
+                return Ok(Reply::Replayed {
+                    status: u16::try_from(row.status).unwrap_or(200),
+                    body: serde_json::from_str(&row.body)?,
+                });
+            }
+            db::idempotency::delete(tx, scope, &k.key)?;
+        }
+        let claim = IdempotencyRow {
+            scope: scope.to_owned(),
+            key: k.key.clone(),
+            request_hash: k.request_hash.clone(),
+            status: 0,
+            body: "null".into(),
+            created_at: stored(now),
+        };
+        match db::idempotency::insert(tx, &claim) {
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(AppError::IdempotencyRace);
+            }
+            other => other?,
+        }
+    }
+    let run = work
+        .take()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent work ran twice")))?;
+    let (status, value) = run(tx, now)?;
+    if let Some(k) = idem {
+        let body = serde_json::to_string(&value)?;
+        db::idempotency::complete(tx, scope, &k.key, i32::from(status), &body)?;
+    }
+    Ok(Reply::Fresh { status, value })
+}

@@ -1,0 +1,94 @@
+//! Use cases. Each public method is one request's worth of work: it checks
+//! who is asking, loads what it needs, asks `domain` what is allowed, and
+//! writes the change and its event in ONE transaction. Nothing here speaks
+//! HTTP and nothing here sends anything to the outside world.
+
+mod auth;
+mod cashier;
+mod check_in;
+mod dealerships;
+pub mod demo;
+mod error;
+mod estimate;
+mod handover;
+mod idempotency;
+mod ids;
+mod presence;
+mod repair_order;
+mod ro_view;
+mod staff;
+mod timeline;
+mod workflow;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::role::Role;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub use auth::{generate_token, hash_token};
+pub use cashier::{NewPayment, PaymentView};
+pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+pub use dealerships::{DealershipView, NewDealership, QuietHoursInput};
+pub use error::{AppError, Candidate};
+pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
+pub use handover::{ConcernOutcomeInput, HandoverInput, ReadyInput};
+pub use idempotency::{IdempotencyKey, Reply};
+pub use presence::ClockOutInput;
+pub use repair_order::ListQuery;
+pub use ro_view::{ConcernView, HandoverView, LineView, RoList, RoView};
+pub use staff::{MeView, NewStaff, NewStaffCreated, PresenceView, StaffView};
+pub use timeline::{EventView, TimelineView};
+pub use workflow::{CancelInput, PromisedAtInput, StatusInput};
+
+/// Everything a use case needs, cheap to clone into each request.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+/// A signed-in staff member, as established from their token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub staff_id: Uuid,
+    pub dealership_id: Uuid,
+    pub role: Role,
+    pub name: String,
+}
+
+/// Whoever made the request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// The dealer-group admin (bootstrap token).
+    Admin,
+    Staff(Actor),
+}
+
+impl Caller {
+    /// The idempotency scope: keys from different callers never collide.
+    fn scope(&self) -> String {
+        match self {
+            Caller::Admin => "admin".into(),
+            Caller::Staff(a) => a.scope(),
+        }
+    }
+}
+
+impl Actor {
+    fn scope(&self) -> String {
+        self.staff_id.to_string()
+    }
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> Self {
+        Self {
+            db,
+            clock,
+            settings,
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The repair order as use cases see it: the row and everything hanging off
+//! it, loaded in a fixed number of queries however many ROs are asked for.
+
+use super::ids::{stored, utc};
+use super::ro_view::{RoList, RoView};
+use super::{Actor, App, AppError};
+use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RoRow};
+use crate::db::{self, DbConn};
+use crate::domain::estimate::{Approval, PayType, PricedLine, Totals, totals};
+use crate::domain::lifecycle::{RoFacts, RoStatus};
+use crate::domain::money::{Cents, Quantity, TaxRate, line_amount};
+use crate::domain::role::Permission;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub(crate) struct RepairOrder {
+    pub row: RoRow,
+    pub dealership: DealershipRow,
+    pub customer: CustomerRow,
+    pub concerns: Vec<ConcernRow>,
+    pub lines: Vec<LineRow>,
+    pub payments: Vec<PaymentRow>,
+    /// Names of the staff the view mentions (advisor, handover person).
+    pub staff_names: HashMap<String, String>,
+}
+
+impl RepairOrder {
+    /// Loads the RO for a write: locks it first (see `db::repair_orders::lock`),
+    /// then checks the caller's `If-Match` version.
+    pub fn load_for_write(
+        tx: &mut DbConn,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+    ) -> Result<Self, AppError> {
+        let dealership_id = actor.dealership_id.to_string();
+        if !db::repair_orders::lock(tx, &dealership_id, &id.to_string())? {
+            return Err(AppError::NotFound("repair order"));
+        }
+        let ro = Self::load(tx, &dealership_id, id)?.ok_or(AppError::NotFound("repair order"))?;
+        if let Some(expected) = if_match
+            && expected != ro.row.version
+        {
+            return Err(AppError::StaleVersion {
+                current: ro.row.version,
+            });
+        }
+        Ok(ro)
+    }
+
+    pub fn load(tx: &mut DbConn, dealership_id: &str, id: Uuid) -> Result<Option<Self>, AppError> {
+        let Some(row) = db::repair_orders::find(tx, dealership_id, &id.to_string())? else {
+            return Ok(None);
+        };
+        Ok(Self::load_many(tx, vec![row])?.pop())
+    }
+
+    /// Builds aggregates for rows of one dealership with one query per table.
+    pub fn load_many(tx: &mut DbConn, rows: Vec<RoRow>) -> Result<Vec<Self>, AppError> {
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let dealership = db::dealerships::find(tx, &first.dealership_id)?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO without dealership")))?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let customer_ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+        let mut customers: HashMap<String, CustomerRow> =
+            db::customers::find_many(tx, &customer_ids)?
+                .into_iter()
+                .map(|c| (c.id.clone(), c))
+                .collect();
+        let mut concerns = group(db::concerns::list_for(tx, &ids)?, |c| c.ro_id.clone());
+        let mut lines = group(db::lines::list_for(tx, &ids)?, |l| l.ro_id.clone());
+        let mut payments = group(db::payments::list_for(tx, &ids)?, |p| p.ro_id.clone());
+        let staff_ids: Vec<String> = rows
+            .iter()
+            .flat_map(|r| [Some(r.advisor_id.clone()), r.handover_staff_id.clone()])
+            .flatten()
+            .collect();
+        let names: HashMap<String, String> =
+            db::staff::names(tx, &staff_ids)?.into_iter().collect();
+        rows.into_iter()
+            .map(|row| {
+                let customer = customers
+                    .remove(&row.customer_id)
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO without customer")))?;
+                let staff_names = [Some(&row.advisor_id), row.handover_staff_id.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| names.get(id).map(|n| (id.clone(), n.clone())))
+                    .collect();
+                Ok(Self {
+                    concerns: concerns.remove(&row.id).unwrap_or_default(),
+                    lines: lines.remove(&row.id).unwrap_or_default(),
+                    payments: payments.remove(&row.id).unwrap_or_default(),
+                    dealership: dealership.clone(),
+                    customer,
+                    staff_names,
+                    row,
+                })
+            })
+            .collect()
+    }
+
+    pub fn id(&self) -> &str {
+        &self.row.id
+    }
+
+    pub fn status(&self) -> Result<RoStatus, AppError> {
+        RoStatus::parse(&self.row.status)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored status: {e}")))
+    }
+
+    pub fn totals(&self) -> Totals {
+        let priced: Vec<PricedLine> = self
+            .lines
+            .iter()
+            .map(|l| PricedLine {
+                pay_type: PayType::parse(&l.pay_type).unwrap_or(PayType::Customer),
+                approval: Approval::parse(&l.approval).unwrap_or(Approval::Pending),
+                amount: line_amount(
+                    Quantity::from_hundredths(l.quantity_hundredths),
+                    Cents(l.unit_price_cents),
+                ),
+            })
+            .collect();
+        let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
+        totals(
+            &priced,
+            TaxRate::from_stored(self.dealership.tax_rate_bp),
+            paid,
+        )
+    }
+
+    pub fn pending_approvals(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| l.approval == Approval::Pending.as_str())
+            .count()
+    }
+
+    pub fn facts(&self) -> RoFacts {
+        RoFacts {
+            pending_approvals: self.pending_approvals(),
+            balance_due: self.totals().balance_due,
+            handover_recorded: self.row.handover_recorded_at.is_some(),
+        }
+    }
+
+    pub fn set_status(&mut self, status: RoStatus) {
+        self.row.status = status.as_str().to_owned();
+    }
+
+    /// Writes the row's changes if nobody else wrote since it was loaded.
+    pub fn save(&mut self, tx: &mut DbConn, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.row.updated_at = stored(now);
+        if !db::repair_orders::save(tx, &self.row.id, self.row.version, &self.row.changes())? {
+            return Err(AppError::ConcurrentUpdate);
+        }
+        self.row.version += 1;
+        Ok(())
+    }
+
+    pub fn staff_name(&self, id: &str) -> String {
+        self.staff_names.get(id).cloned().unwrap_or_default()
+    }
+
+    pub fn promised_at(&self) -> DateTime<Utc> {
+        utc(self.row.promised_at)
+    }
+}
+
+fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
+    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    for item in items {
+        map.entry(key(&item)).or_default().push(item);
+    }
+    map
+}
+
+/// Query string of GET /api/v1/repair-orders.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only ROs in this status.
+    pub status: Option<String>,
+    /// Only ROs of this advisor.
+    pub advisor_id: Option<Uuid>,
+    /// At most this many (1–200, default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl App {
+    pub async fn get_repair_order(&self, actor: &Actor, id: Uuid) -> Result<RoView, AppError> {
+        super::staff::require(actor, Permission::ViewRepairOrders)?;
+        let dealership_id = actor.dealership_id.to_string();
+        self.db
+            .run(move |conn| {
+                let ro = RepairOrder::load(conn, &dealership_id, id)?
+                    .ok_or(AppError::NotFound("repair order"))?;
+                RoView::build(&ro)
+            })
+            .await
+    }
+
+    pub async fn list_repair_orders(
+        &self,
+        actor: &Actor,
+        query: ListQuery,
+    ) -> Result<RoList, AppError> {
+        super::staff::require(actor, Permission::ViewRepairOrders)?;
+        let mut v = crate::domain::validation::Violations::new();
+        let status = match &query.status {
+            Some(s) => v
+                .check("status", RoStatus::parse(s))
+                .map(|s| Some(s.as_str().to_owned())),
+            None => Some(None),
+        };
+        let limit = query.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            v.push("limit", "must be between 1 and 200");
+        }
+        let before = match &query.cursor {
+            Some(c) => v.check(
+                "cursor",
+                c.parse::<i64>().map_err(|_| {
+                    crate::domain::validation::Invalid::new("is not a cursor from a previous page")
+                }),
+            ),
+            None => None,
+        };
+        v.finish()?;
+        let filter = db::repair_orders::ListFilter {
+            status: super::error::present(status)?,
+            advisor_id: query.advisor_id.map(|a| a.to_string()),
+            before_number: before,
+            limit,
+        };
+        let dealership_id = actor.dealership_id.to_string();
+        self.db
+            .run(move |conn| {
+                let rows = db::repair_orders::list(conn, &dealership_id, &filter)?;
+                let full_page = rows.len() as i64 == filter.limit;
+                let items = RepairOrder::load_many(conn, rows)?
+                    .iter()
+                    .map(RoView::build)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let next_cursor = if full_page {
+                    items.last().map(|i| i.number.to_string())
+                } else {
+                    None
+                };
+                Ok(RoList { items, next_cursor })
+            })
+            .await
+    }
+}

@@ -1,0 +1,212 @@
+//! Staff members: creation with a one-time token, "who am I", the roster.
+
+use super::auth::{generate_token, hash_token};
+use super::error::present;
+use super::idempotency::CREATED;
+use super::ids::{new_id, stored, utc};
+use super::{Actor, App, AppError, Caller, IdempotencyKey, Reply};
+use crate::db::{self, models::StaffRow};
+use crate::domain::email::EmailAddress;
+use crate::domain::phone::{Country, PhoneNumber};
+use crate::domain::presence::{Presence, PresenceState};
+use crate::domain::role::{Permission, Role};
+use crate::domain::text;
+use crate::domain::validation::Violations;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    #[schema(example = "Ana Lopez")]
+    pub name: String,
+    /// advisor, technician, cashier or manager.
+    #[schema(example = "advisor")]
+    pub role: String,
+    /// For pages from the counter ("your customer is here").
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffView {
+    pub id: Uuid,
+    pub dealership_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub presence: PresenceView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PresenceView {
+    /// off or on_duty.
+    pub state: PresenceState,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The answer to creating a staff member: the only time the token is shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NewStaffCreated {
+    #[serde(flatten)]
+    pub staff: StaffView,
+    /// Bearer token for this person. Shown once; only its hash is stored.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub staff: StaffView,
+    pub dealership: DealershipRef,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealershipRef {
+    pub id: Uuid,
+    pub name: String,
+    pub timezone: String,
+}
+
+impl StaffView {
+    pub(crate) fn from_row(row: &StaffRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: super::ids::uuid(&row.id)?,
+            dealership_id: super::ids::uuid(&row.dealership_id)?,
+            name: row.name.clone(),
+            role: Role::parse(&row.role).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+            phone: row.phone.clone(),
+            email: row.email.clone(),
+            presence: PresenceView {
+                state: presence_of(row)?.state,
+                since: row.presence_since.map(utc),
+            },
+        })
+    }
+}
+
+pub(crate) fn presence_of(row: &StaffRow) -> Result<Presence, AppError> {
+    Ok(Presence {
+        state: PresenceState::parse(&row.presence)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored presence: {e}")))?,
+        since: row.presence_since.map(utc),
+    })
+}
+
+/// Refuses the request unless the actor's role carries `permission`.
+pub(crate) fn require(actor: &Actor, permission: Permission) -> Result<(), AppError> {
+    if actor.role.may(permission) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "a {} may not do this ({permission:?})",
+            actor.role
+        )))
+    }
+}
+
+/// A new staff member's row (with a fresh token) from validated input.
+pub(crate) fn parse_staff(
+    input: &NewStaff,
+    dealership_id: &str,
+    country: Country,
+    now: DateTime<Utc>,
+) -> Result<(StaffRow, String), AppError> {
+    let mut v = Violations::new();
+    let name = v.check("name", text::required(&input.name, 120));
+    let role = v.check("role", Role::parse(&input.role));
+    let phone = match &input.phone {
+        Some(p) => v.check("phone", PhoneNumber::parse(p, country)).map(Some),
+        None => Some(None),
+    };
+    let email = match &input.email {
+        Some(e) => v.check("email", EmailAddress::parse(e)).map(Some),
+        None => Some(None),
+    };
+    v.finish()?;
+    let token = generate_token()?;
+    let row = StaffRow {
+        id: new_id(),
+        dealership_id: dealership_id.to_owned(),
+        name: present(name)?,
+        role: present(role)?.as_str().to_owned(),
+        phone: present(phone)?.map(|p| p.as_str().to_owned()),
+        email: present(email)?.map(|e| e.as_str().to_owned()),
+        token_hash: hash_token(&token),
+        presence: PresenceState::Off.as_str().to_owned(),
+        presence_since: None,
+        created_at: stored(now),
+    };
+    Ok((row, token))
+}
+
+impl App {
+    /// The admin adds staff to any dealership; a manager to their own.
+    pub async fn create_staff(
+        &self,
+        caller: &Caller,
+        dealership_id: Uuid,
+        input: NewStaff,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<NewStaffCreated>, AppError> {
+        if let Caller::Staff(actor) = caller {
+            if actor.dealership_id != dealership_id {
+                return Err(AppError::NotFound("dealership"));
+            }
+            require(actor, Permission::CreateStaff)?;
+        }
+        self.write_once(caller.scope(), idem, move |tx, now| {
+            let dealership = db::dealerships::find(tx, &dealership_id.to_string())?
+                .ok_or(AppError::NotFound("dealership"))?;
+            let country = Country::parse(&dealership.country)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored country: {e}")))?;
+            let (row, token) = parse_staff(&input, &dealership.id, country, now)?;
+            db::staff::insert(tx, &row)?;
+            Ok((
+                CREATED,
+                NewStaffCreated {
+                    staff: StaffView::from_row(&row)?,
+                    token,
+                },
+            ))
+        })
+        .await
+    }
+
+    pub async fn me(&self, actor: &Actor) -> Result<MeView, AppError> {
+        let staff_id = actor.staff_id.to_string();
+        let dealership_id = actor.dealership_id.to_string();
+        self.db
+            .run(move |conn| {
+                let staff = db::staff::find(conn, &dealership_id, &staff_id)?
+                    .ok_or(AppError::Unauthenticated("the token is not valid"))?;
+                let dealership = db::dealerships::find(conn, &dealership_id)?
+                    .ok_or(AppError::NotFound("dealership"))?;
+                Ok(MeView {
+                    staff: StaffView::from_row(&staff)?,
+                    dealership: DealershipRef {
+                        id: super::ids::uuid(&dealership.id)?,
+                        name: dealership.name,
+                        timezone: dealership.timezone,
+                    },
+                })
+            })
+            .await
+    }
+
+    /// Everyone at the caller's dealership, with who is in right now.
+    pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<StaffView>, AppError> {
+        let dealership_id = actor.dealership_id.to_string();
+        self.db
+            .run(move |conn| {
+                db::staff::list(conn, &dealership_id)?
+                    .iter()
+                    .map(StaffView::from_row)
+                    .collect()
+            })
+            .await
+    }
+}

@@ -1,0 +1,111 @@
+//! The RO's history. Every change appends one event in the same transaction
+//! as the change; nothing ever rewrites one.
+
+use super::ids::{new_id, stored, utc};
+use super::{Actor, App, AppError};
+use crate::db::{self, DbConn, models::EventRow};
+use crate::domain::lifecycle::RoStatus;
+use crate::domain::role::Permission;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Who caused an event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum By {
+    Staff(Uuid),
+    /// The service itself (a promotion when someone clocked in).
+    System,
+}
+
+/// Appends one event to the RO's timeline.
+pub(crate) fn record(
+    tx: &mut DbConn,
+    ro_id: &str,
+    at: DateTime<Utc>,
+    by: By,
+    kind: &str,
+    transition: Option<(RoStatus, RoStatus)>,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let (actor_kind, actor_id) = match by {
+        By::Staff(id) => ("staff", Some(id.to_string())),
+        By::System => ("system", None),
+    };
+    db::events::append(
+        tx,
+        &EventRow {
+            id: new_id(),
+            ro_id: ro_id.to_owned(),
+            at: stored(at),
+            actor_kind: actor_kind.into(),
+            actor_id,
+            kind: kind.into(),
+            from_status: transition.map(|(f, _)| f.as_str().to_owned()),
+            to_status: transition.map(|(_, t)| t.as_str().to_owned()),
+            detail: detail.to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineView {
+    pub repair_order_id: Uuid,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// checked_in, estimate_sent, status_changed, ready, …
+    pub kind: String,
+    /// staff, customer or system.
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl App {
+    pub async fn timeline(&self, actor: &Actor, id: Uuid) -> Result<TimelineView, AppError> {
+        super::staff::require(actor, Permission::ViewRepairOrders)?;
+        let dealership_id = actor.dealership_id.to_string();
+        self.db
+            .run(move |conn| {
+                db::repair_orders::find(conn, &dealership_id, &id.to_string())?
+                    .ok_or(AppError::NotFound("repair order"))?;
+                let rows = db::events::list(conn, &id.to_string())?;
+                let actor_ids: Vec<String> =
+                    rows.iter().filter_map(|r| r.actor_id.clone()).collect();
+                let names: std::collections::HashMap<String, String> =
+                    db::staff::names(conn, &actor_ids)?.into_iter().collect();
+                let events = rows
+                    .into_iter()
+                    .map(|r| {
+                        Ok(EventView {
+                            id: super::ids::uuid(&r.id)?,
+                            at: utc(r.at),
+                            actor_name: r.actor_id.as_ref().and_then(|a| names.get(a).cloned()),
+                            actor_id: r.actor_id.as_deref().map(super::ids::uuid).transpose()?,
+                            kind: r.kind,
+                            actor_kind: r.actor_kind,
+                            from_status: r.from_status,
+                            to_status: r.to_status,
+                            detail: serde_json::from_str(&r.detail)?,
+                        })
+                    })
+                    .collect::<Result<_, AppError>>()?;
+                Ok(TimelineView {
+                    repair_order_id: id,
+                    events,
+                })
+            })
+            .await
+    }
+}

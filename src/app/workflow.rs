@@ -1,0 +1,202 @@
+//! Moving work along: status changes, a new promised time, cancelling.
+
+use super::check_in::parse_promised_at;
+use super::idempotency::OK;
+use super::ids::stored;
+use super::repair_order::RepairOrder;
+use super::ro_view::RoView;
+use super::staff::require;
+use super::timeline::{By, record};
+use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::db::DbConn;
+use crate::domain::lifecycle::{RoStatus, check_transition, parse_work_status};
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::domain::validation::Violations;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    /// in_progress, waiting_parts or work_complete.
+    #[schema(example = "in_progress")]
+    pub status: String,
+    /// For the timeline (waiting for which part, what was found).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromisedAtInput {
+    pub promised_at: DateTime<Utc>,
+    /// Why, in words the customer will read.
+    #[schema(example = "The part arrives tomorrow morning")]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    #[schema(example = "Customer took the car elsewhere")]
+    pub reason: String,
+}
+
+pub(crate) fn change_status(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &StatusInput,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let mut v = Violations::new();
+    let to = v.check("status", parse_work_status(&input.status));
+    let note = v.check("note", text::optional(input.note.as_deref(), 1000));
+    v.finish()?;
+    let (to, note) = (super::error::present(to)?, super::error::present(note)?);
+    let note = note.map(|n| crate::domain::card::mask_card_numbers(&n));
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let from = ro.status()?;
+    check_transition(from, to, &ro.facts())?;
+    ro.set_status(to);
+    if from == RoStatus::ReadyForPickup {
+        // Taking a car back from ready withdraws the handover promise.
+        ro.row.handover_staff_id = None;
+        ro.row.handover_until = None;
+        ro.row.handover_recorded_at = None;
+        ro.row.handover_recorded_by = None;
+    }
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "status_changed",
+        Some((from, to)),
+        serde_json::json!({ "note": note }),
+    )?;
+    RoView::build(&ro)
+}
+
+fn change_promised_at(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &PromisedAtInput,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let mut v = Violations::new();
+    let at = v.check("promised_at", parse_promised_at(input.promised_at, now));
+    let reason = v.check("reason", text::note(&input.reason, 300));
+    v.finish()?;
+    let (at, reason) = (super::error::present(at)?, super::error::present(reason)?);
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let status = ro.status()?;
+    if !status.is_open() {
+        return Err(AppError::conflict(
+            "repair-order-closed",
+            format!("the repair order is {status}; its promised time no longer matters"),
+        ));
+    }
+    let before = ro.promised_at();
+    if before == at {
+        // PUT is idempotent: the same time again changes nothing.
+        return RoView::build(&ro);
+    }
+    ro.row.promised_at = stored(at);
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "promised_at_changed",
+        None,
+        serde_json::json!({ "from": before, "to": at, "reason": reason }),
+    )?;
+    RoView::build(&ro)
+}
+
+fn cancel(
+    tx: &mut DbConn,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: &CancelInput,
+    now: DateTime<Utc>,
+) -> Result<RoView, AppError> {
+    let reason = text::note(&input.reason, 500).map_err(|e| AppError::field("reason", e.0))?;
+    let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
+    let from = ro.status()?;
+    check_transition(from, RoStatus::Cancelled, &ro.facts())?;
+    ro.set_status(RoStatus::Cancelled);
+    ro.row.ready_when_available = false;
+    ro.row.closed_at = Some(stored(now));
+    ro.save(tx, now)?;
+    record(
+        tx,
+        ro.id(),
+        now,
+        By::Staff(actor.staff_id),
+        "cancelled",
+        Some((from, RoStatus::Cancelled)),
+        serde_json::json!({ "reason": reason, "paid_cents": ro.totals().paid.0 }),
+    )?;
+    RoView::build(&ro)
+}
+
+impl App {
+    pub async fn change_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: StatusInput,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::MoveWork)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((OK, change_status(tx, &who, id, if_match, &input, now)?))
+        })
+        .await
+    }
+
+    pub async fn change_promised_at(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: PromisedAtInput,
+    ) -> Result<RoView, AppError> {
+        require(actor, Permission::ChangePromisedTime)?;
+        // A PUT: naturally idempotent (the same time twice changes nothing),
+        // so no Idempotency-Key bookkeeping.
+        let who = actor.clone();
+        let now = self.clock.now();
+        self.db
+            .write(move |tx| change_promised_at(tx, &who, id, if_match, &input, now))
+            .await
+    }
+
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        if_match: Option<i64>,
+        input: CancelInput,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<RoView>, AppError> {
+        require(actor, Permission::Cancel)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| {
+            Ok((OK, cancel(tx, &who, id, if_match, &input, now)?))
+        })
+        .await
+    }
+}

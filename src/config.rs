@@ -1,0 +1,218 @@
+//! Settings, layered: the defaults compiled in from config/default.toml, then
+//! config/$HANDOVER_ENV.toml if present, then `HANDOVER__SECTION__KEY`
+//! environment variables. Unknown keys are errors, so a typo in a setting
+//! stops start-up instead of being silently ignored.
+
+use crate::db::{DbOptions, SqliteSynchronous};
+use serde::Deserialize;
+use std::fmt;
+use std::time::Duration;
+
+/// The defaults, documented key by key. Compiled in so the binary runs from
+/// any directory; the file on disk is the same text.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub admin_token: Secret,
+    pub public_base_url: String,
+    pub log: LogSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    pub seed_on_start: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+    pub shutdown_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+    pub connect_timeout_seconds: u64,
+    pub sqlite_synchronous: SqliteSynchronous,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A value that must never reach a log: `Debug` prints `[redacted]`.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "[empty]"
+        } else {
+            "[redacted]"
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads the layers described above. `HANDOVER_ENV` picks the overlay
+    /// file (`config/production.toml` for `HANDOVER_ENV=production`).
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        if let Ok(env) = std::env::var("HANDOVER_ENV") {
+            let env = env.trim().to_owned();
+            if env.is_empty()
+                || !env
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "HANDOVER_ENV={env:?} must be a plain name such as production"
+                )));
+            }
+            let path = format!("config/{env}.toml");
+            if !std::path::Path::new(&path).exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "HANDOVER_ENV={env} but {path} does not exist"
+                )));
+            }
+            builder = builder.add_source(config::File::with_name(&path));
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("HANDOVER")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Defaults only, for tests that then adjust fields.
+    pub fn defaults() -> Result<Self, ConfigError> {
+        let settings: Settings = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_TOML,
+                config::FileFormat::Toml,
+            ))
+            .build()?
+            .try_deserialize()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let token = self.admin_token.expose();
+        if !token.is_empty() && token.len() < 32 {
+            return Err(ConfigError::Invalid(
+                "admin_token must be at least 32 characters (or empty to disable the admin API)"
+                    .into(),
+            ));
+        }
+        if self.server.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "server.max_body_bytes must be at least 1024".into(),
+            ));
+        }
+        if !(self.public_base_url.starts_with("http://")
+            || self.public_base_url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "public_base_url {:?} must start with http:// or https://",
+                self.public_base_url
+            )));
+        }
+        crate::db::DatabaseTarget::parse(self.database.url.expose())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Ok(())
+    }
+
+    pub fn db_options(&self) -> DbOptions {
+        DbOptions {
+            pool_size: self.database.pool_size,
+            connect_timeout: Duration::from_secs(self.database.connect_timeout_seconds.max(1)),
+            sqlite_synchronous: self.database.sqlite_synchronous,
+            sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let s = Settings::defaults().unwrap();
+        s.validate().unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert!(s.database.url.expose().starts_with("sqlite://"));
+        assert_eq!(s.database.sqlite_synchronous, SqliteSynchronous::Full);
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        let mut settings = Settings::defaults().unwrap();
+        settings.admin_token = Secret::new("x".repeat(40));
+        assert!(!format!("{settings:?}").contains("xxxx"));
+    }
+
+    #[test]
+    fn short_admin_token_refused() {
+        let mut s = Settings::defaults().unwrap();
+        s.admin_token = Secret::new("short");
+        assert!(s.validate().is_err());
+    }
+}

@@ -1,0 +1,25 @@
+use super::DbConn;
+use super::models::CustomerRow;
+use super::schema::customers::dsl as c;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConn, row: &CustomerRow) -> QueryResult<()> {
+    diesel::insert_into(c::customers)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<CustomerRow> {
+    c::customers
+        .filter(c::id.eq(id))
+        .select(CustomerRow::as_select())
+        .first(conn)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CustomerRow>> {
+    c::customers
+        .filter(c::id.eq_any(ids))
+        .select(CustomerRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,378 @@
+//! Opening the store named by `database.url`, pooling connections, running
+//! diesel (which blocks) off the async executor, and the embedded migrations.
+
+use super::conn::{Backend, DbConn};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which store `database.url` names. Chosen from the scheme alone: diesel's
+/// own `MultiConnection::establish` tries every backend and discards the
+/// errors, which would hide why PostgreSQL was unreachable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+impl DatabaseTarget {
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbSetupError::BadUrl(
+                    "SQLite URL has no file path; write sqlite://data/handover.db".into(),
+                ));
+            }
+            return Ok(Self::Sqlite {
+                path: PathBuf::from(path),
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres {
+                url: url.to_owned(),
+            });
+        }
+        let shown = if url.is_empty() {
+            "an empty string".to_owned()
+        } else {
+            format!("{:?}", redact(url))
+        };
+        Err(DbSetupError::BadUrl(format!(
+            "database.url is {shown}; it must start with sqlite:// or postgres://"
+        )))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite { .. } => Backend::Sqlite,
+            Self::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// The URL with any password replaced, safe for logs and error messages.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Sqlite { path } => format!("sqlite://{}", path.display()),
+            Self::Postgres { url } => redact(url),
+        }
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/…` with `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{masked}{}", &rest[at..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// SQLite's `synchronous` pragma. FULL survives power loss at every commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    Full,
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub pool_size: u32,
+    pub connect_timeout: Duration,
+    pub sqlite_synchronous: SqliteSynchronous,
+    pub sqlite_busy_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("could not open the {backend} database at {target}: {cause}")]
+    Open {
+        backend: &'static str,
+        target: String,
+        cause: String,
+    },
+    #[error("could not migrate the {backend} database at {target}: {cause}")]
+    Migrate {
+        backend: &'static str,
+        target: String,
+        cause: String,
+    },
+}
+
+/// A failure while using an open database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("database task panicked")]
+    Panicked,
+}
+
+/// Opens connections of the one backend the target names, configured the
+/// same way every time.
+#[derive(Debug)]
+pub struct Manager {
+    target: DatabaseTarget,
+    options: DbOptions,
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, diesel::r2d2::Error> {
+        match &self.target {
+            DatabaseTarget::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                let sync = match self.options.sqlite_synchronous {
+                    SqliteSynchronous::Full => "FULL",
+                    SqliteSynchronous::Normal => "NORMAL",
+                };
+                // busy_timeout first: switching to WAL itself may wait for a lock.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;",
+                    self.options.sqlite_busy_timeout.as_millis()
+                ))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseTarget::Postgres { url } => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// The pool, cheap to clone. Every use goes through [`Db::run`] or
+/// [`Db::write`], which move the blocking diesel call to Tokio's blocking
+/// thread pool.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+    target: std::sync::Arc<str>,
+}
+
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+impl Db {
+    /// Opens the store, or says which backend failed and why. Blocking: call
+    /// it before the server starts, or from `spawn_blocking`.
+    pub fn open(url: &str, options: DbOptions) -> Result<Self, DbSetupError> {
+        let target = DatabaseTarget::parse(url)?;
+        let open_error = |cause: String| DbSetupError::Open {
+            backend: target.backend().name(),
+            target: target.display(),
+            cause,
+        };
+        if let DatabaseTarget::Sqlite { path } = &target
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| open_error(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let manager = Manager {
+            target: target.clone(),
+            options: options.clone(),
+        };
+        // One connection first, so the real cause (refused, bad password, no
+        // such database, unwritable file) reaches the operator verbatim.
+        manager.open().map_err(|e| open_error(e.to_string()))?;
+        let pool = Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(options.connect_timeout)
+            .build(manager)
+            .map_err(|e| open_error(e.to_string()))?;
+        Ok(Self {
+            pool,
+            backend: target.backend(),
+            target: target.display().into(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Panicked))?
+    }
+
+    /// Runs `f` in one write transaction (see [`DbConn::write`]).
+    pub async fn write<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.run(move |conn| conn.write(f)).await
+    }
+
+    /// A connection for blocking code (CLI commands, the migration step).
+    pub fn get(&self) -> Result<PooledConn, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending migrations and returns their names. On PostgreSQL an
+    /// advisory lock keeps two instances starting together from racing.
+    pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
+        let fail = |cause: String| DbSetupError::Migrate {
+            backend: self.backend.name(),
+            target: self.target.to_string(),
+            cause,
+        };
+        let mut conn = self.pool.get().map_err(|e| fail(e.to_string()))?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+                .map_err(|e| fail(e.to_string())),
+            DbConn::Postgres(c) => {
+                c.batch_execute("SELECT pg_advisory_lock(7207001)")
+                    .map_err(|e| fail(e.to_string()))?;
+                let result = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+                    .map_err(|e| fail(e.to_string()));
+                let _ = c.batch_execute("SELECT pg_advisory_unlock(7207001)");
+                result
+            }
+        }?;
+        Ok(applied)
+    }
+
+    /// Whether the store answers and every embedded migration is applied.
+    pub async fn readiness(&self) -> Result<(), String> {
+        self.run(|conn| {
+            let pending = match conn {
+                DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+                DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+            };
+            match pending {
+                Ok(false) => Ok(()),
+                Ok(true) => Err(ReadinessError("migrations are pending".into())),
+                Err(e) => Err(ReadinessError(format!("database unreachable: {e}"))),
+            }
+        })
+        .await
+        .map_err(|e| e.0)
+    }
+}
+
+struct ReadinessError(String);
+
+impl From<DbError> for ReadinessError {
+    fn from(e: DbError) -> Self {
+        Self(format!("database unreachable: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            DatabaseTarget::parse("sqlite://data/handover.db").unwrap(),
+            DatabaseTarget::Sqlite {
+                path: "data/handover.db".into()
+            }
+        );
+        assert_eq!(
+            DatabaseTarget::parse("postgresql://u@h/db")
+                .unwrap()
+                .backend(),
+            Backend::Postgres
+        );
+        for bad in ["", "sqlite://", "mysql://x", "data/handover.db"] {
+            assert!(
+                matches!(DatabaseTarget::parse(bad), Err(DbSetupError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_never_shown() {
+        let t = DatabaseTarget::parse("postgres://app:s3cret@db:5432/handover").unwrap();
+        assert_eq!(t.display(), "postgres://app:***@db:5432/handover");
+        assert_eq!(redact("postgres://app@db/h"), "postgres://app@db/h");
+        let err = DatabaseTarget::parse("mysql://root:hunter2@x/y")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn unreachable_postgres_names_backend_and_cause() {
+        let options = DbOptions {
+            pool_size: 1,
+            connect_timeout: Duration::from_secs(1),
+            sqlite_synchronous: SqliteSynchronous::Full,
+            sqlite_busy_timeout: Duration::from_secs(1),
+        };
+        let Err(err) = Db::open("postgres://nobody:pw@127.0.0.1:1/none", options) else {
+            panic!("connected to a closed port")
+        };
+        let msg = err.to_string();
+        assert!(msg.contains("PostgreSQL"), "{msg}");
+        assert!(msg.contains("127.0.0.1:1"), "{msg}");
+        assert!(!msg.contains("pw@"), "{msg}");
+        assert!(msg.to_lowercase().contains("connect"), "{msg}");
+    }
+}

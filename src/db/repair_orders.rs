@@ -1,0 +1,114 @@
+use super::DbConn;
+use super::models::{RoChanges, RoRow};
+use super::schema::repair_orders::dsl as r;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConn, row: &RoRow) -> QueryResult<()> {
+    diesel::insert_into(r::repair_orders)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The RO if it belongs to this dealership. Another dealership's RO is
+/// indistinguishable from one that does not exist.
+pub fn find(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<RoRow>> {
+    r::repair_orders
+        .filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id)))
+        .select(RoRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes `changes` only if the RO is still at `expected_version`, and bumps
+/// the version. `false` means someone else wrote first: the caller refuses
+/// rather than merge. On PostgreSQL a concurrent writer blocks on the row
+/// lock and then finds the version moved, so exactly one of two racing
+/// writes succeeds on both stores.
+pub fn save(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i64,
+    changes: &RoChanges,
+) -> QueryResult<bool> {
+    let updated =
+        diesel::update(r::repair_orders.filter(r::id.eq(id).and(r::version.eq(expected_version))))
+            .set((changes, r::version.eq(expected_version + 1)))
+            .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub advisor_id: Option<String>,
+    /// Only ROs numbered below this (the cursor of the previous page).
+    pub before_number: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut DbConn,
+    dealership_id: &str,
+    filter: &ListFilter,
+) -> QueryResult<Vec<RoRow>> {
+    let mut query = r::repair_orders
+        .filter(r::dealership_id.eq(dealership_id))
+        .select(RoRow::as_select())
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(r::status.eq(status.clone()));
+    }
+    if let Some(advisor) = &filter.advisor_id {
+        query = query.filter(r::advisor_id.eq(advisor.clone()));
+    }
+    if let Some(before) = filter.before_number {
+        query = query.filter(r::number.lt(before));
+    }
+    query.order(r::number.desc()).limit(filter.limit).load(conn)
+}
+
+/// Work-complete ROs waiting for this person (as advisor) to come on duty.
+pub fn pending_ready_for(
+    conn: &mut DbConn,
+    dealership_id: &str,
+    advisor_id: &str,
+) -> QueryResult<Vec<RoRow>> {
+    r::repair_orders
+        .filter(
+            r::dealership_id
+                .eq(dealership_id)
+                .and(r::advisor_id.eq(advisor_id))
+                .and(r::ready_when_available.eq(true))
+                .and(r::status.eq("work_complete")),
+        )
+        .order(r::number.asc())
+        .select(RoRow::as_select())
+        .load(conn)
+}
+
+/// Ready ROs that this person is to hand over.
+pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: &str) -> QueryResult<Vec<RoRow>> {
+    r::repair_orders
+        .filter(
+            r::handover_staff_id
+                .eq(staff_id)
+                .and(r::status.eq("ready_for_pickup")),
+        )
+        .order(r::number.asc())
+        .select(RoRow::as_select())
+        .load(conn)
+}
+
+/// Row-locks the RO (PostgreSQL) before it is read for a write, so
+/// concurrent writers queue instead of failing on the version check, and
+/// each sees the state the previous one left. `false` when there is no such
+/// RO in this dealership.
+pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        r::repair_orders.filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id))),
+    )
+    .set(r::version.eq(r::version))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,177 @@
+//! Diesel's view of the tables in migrations/{sqlite,postgres}. Both stores
+//! share one schema; only the SQL that creates it differs where it must.
+
+diesel::table! {
+    dealerships (id) {
+        id -> Text,
+        name -> Text,
+        timezone -> Text,
+        country -> Text,
+        phone -> Text,
+        sms_from -> Nullable<Text>,
+        email_from -> Nullable<Text>,
+        tax_rate_bp -> Integer,
+        quiet_start -> Text,
+        quiet_end -> Text,
+        min_handover_minutes -> Integer,
+        response_target_minutes -> Integer,
+        next_ro_number -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        dealership_id -> Text,
+        name -> Text,
+        role -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        token_hash -> Text,
+        presence -> Text,
+        presence_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    presence_events (id) {
+        id -> Text,
+        dealership_id -> Text,
+        staff_id -> Text,
+        kind -> Text,
+        at -> Timestamp,
+        recorded_by -> Text,
+        forced -> Bool,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        dealership_id -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        language -> Text,
+        sms_consent_at -> Nullable<Timestamp>,
+        sms_consent_method -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    repair_orders (id) {
+        id -> Text,
+        dealership_id -> Text,
+        number -> BigInt,
+        customer_id -> Text,
+        advisor_id -> Text,
+        status -> Text,
+        version -> BigInt,
+        promised_at -> Timestamp,
+        vin -> Text,
+        vehicle_year -> Nullable<Integer>,
+        vehicle_make -> Nullable<Text>,
+        vehicle_model -> Nullable<Text>,
+        vehicle_plate -> Nullable<Text>,
+        vehicle_mileage -> Nullable<Integer>,
+        estimate_version -> Integer,
+        handover_staff_id -> Nullable<Text>,
+        handover_until -> Nullable<Timestamp>,
+        handover_recorded_at -> Nullable<Timestamp>,
+        handover_recorded_by -> Nullable<Text>,
+        ready_when_available -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    concerns (id) {
+        id -> Text,
+        ro_id -> Text,
+        position -> Integer,
+        description -> Text,
+        outcome -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    estimate_lines (id) {
+        id -> Text,
+        ro_id -> Text,
+        position -> Integer,
+        estimate_version -> Integer,
+        description -> Text,
+        kind -> Text,
+        quantity_hundredths -> BigInt,
+        unit_price_cents -> BigInt,
+        pay_type -> Text,
+        concern_id -> Nullable<Text>,
+        approval -> Text,
+        decided_at -> Nullable<Timestamp>,
+        decided_via -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        ro_id -> Text,
+        amount_cents -> BigInt,
+        method -> Text,
+        reference -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ro_events (id) {
+        id -> Text,
+        ro_id -> Text,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(staff -> dealerships (dealership_id));
+diesel::joinable!(repair_orders -> customers (customer_id));
+diesel::joinable!(concerns -> repair_orders (ro_id));
+diesel::joinable!(estimate_lines -> repair_orders (ro_id));
+diesel::joinable!(payments -> repair_orders (ro_id));
+diesel::joinable!(ro_events -> repair_orders (ro_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    dealerships,
+    staff,
+    presence_events,
+    customers,
+    repair_orders,
+    concerns,
+    estimate_lines,
+    payments,
+    ro_events,
+    idempotency_keys,
+);

@@ -1,0 +1,90 @@
+use super::DbConn;
+use super::models::StaffRow;
+use super::schema::staff::dsl as s;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConn, row: &StaffRow) -> QueryResult<()> {
+    diesel::insert_into(s::staff)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A staff member of this dealership; staff of other dealerships do not exist
+/// from here.
+pub fn find(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(s::dealership_id.eq(dealership_id).and(s::id.eq(id)))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_token_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(s::token_hash.eq(hash))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_name(
+    conn: &mut DbConn,
+    dealership_id: &str,
+    name: &str,
+) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(s::dealership_id.eq(dealership_id).and(s::name.eq(name)))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<StaffRow>> {
+    s::staff
+        .filter(s::dealership_id.eq(dealership_id))
+        .order((s::name.asc(), s::id.asc()))
+        .select(StaffRow::as_select())
+        .load(conn)
+}
+
+/// Names of the given staff, for views; unknown ids are simply absent.
+pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    s::staff
+        .filter(s::id.eq_any(ids))
+        .select((s::id, s::name))
+        .load(conn)
+}
+
+/// Writes presence. The update also row-locks the staff member until the
+/// transaction ends, which is what serialises a clock-out against a
+/// concurrent "ready" that names them.
+pub fn set_presence(
+    conn: &mut DbConn,
+    id: &str,
+    presence: &str,
+    since: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(s::staff.filter(s::id.eq(id)))
+        .set((s::presence.eq(presence), s::presence_since.eq(Some(since))))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Takes the row lock on a staff member without changing anything visible
+/// (PostgreSQL: the row stays locked to the end of the transaction; SQLite:
+/// the whole database already is, by BEGIN IMMEDIATE).
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(s::staff.filter(s::id.eq(id)))
+        .set(s::presence.eq(s::presence))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_token_hash(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
+    diesel::update(s::staff.filter(s::id.eq(id)))
+        .set(s::token_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,21 @@
+//! Pure rules of the service department: no I/O, no async, no clock reads.
+//! Everything here is unit-tested in place; the app layer feeds it facts and
+//! writes what it decides.
+
+pub mod card;
+pub mod concern;
+pub mod consent;
+pub mod dealership;
+pub mod email;
+pub mod estimate;
+pub mod handover_gate;
+pub mod language;
+pub mod lifecycle;
+pub mod money;
+pub mod payment;
+pub mod phone;
+pub mod presence;
+pub mod role;
+pub mod text;
+pub mod validation;
+pub mod vin;

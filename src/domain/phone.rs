@@ -1,0 +1,140 @@
+//! Phone numbers, always stored and sent in E.164 (`+13125550142`).
+
+use super::validation::Invalid;
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 3166-1 alpha-2 country code that the phone library knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country(phonenumber::country::Id);
+
+impl Country {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() != 2 {
+            return Err(Invalid::new(
+                "must be a two-letter ISO 3166 country code such as US",
+            ));
+        }
+        phonenumber::country::Id::from_str(&code)
+            .map(Self)
+            .map_err(|_| Invalid::new(format!("{code} is not a country code we know")))
+    }
+
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    /// Vehicles built for the North American market carry a VIN check digit.
+    pub fn requires_vin_check_digit(&self) -> bool {
+        matches!(self.code(), "US" | "CA")
+    }
+}
+
+/// A valid phone number in E.164 form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Parses what a person typed. Numbers without a `+` country prefix are
+    /// read as local numbers of `default_region` (the dealership's country).
+    pub fn parse(raw: &str, default_region: Country) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(Invalid::new("must not be empty"));
+        }
+        if trimmed.len() > 32 {
+            return Err(Invalid::new("is too long to be a phone number"));
+        }
+        let number = phonenumber::parse(Some(default_region.0), trimmed)
+            .map_err(|_| Invalid::new(format!("{trimmed:?} is not a phone number")))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(Invalid::new(format!(
+                "{trimmed:?} is not a valid phone number for {}",
+                number.country().id().map_or_else(
+                    || default_region.code().to_owned(),
+                    |c| c.as_ref().to_owned()
+                )
+            )));
+        }
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
+    }
+
+    /// Rebuilds a number this service stored itself (already E.164).
+    pub fn from_stored(e164: String) -> Self {
+        Self(e164)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for PhoneNumber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn us() -> Country {
+        Country::parse("us").unwrap()
+    }
+
+    #[test]
+    fn local_numbers_use_the_dealership_country() {
+        assert_eq!(
+            PhoneNumber::parse("(312) 555-0142", us()).unwrap().as_str(),
+            "+13125550142"
+        );
+        let mx = Country::parse("MX").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("55 1234 5678", mx).unwrap().as_str(),
+            "+525512345678"
+        );
+    }
+
+    #[test]
+    fn international_numbers_keep_their_country() {
+        assert_eq!(
+            PhoneNumber::parse("+44 20 7946 0958", us())
+                .unwrap()
+                .as_str(),
+            "+442079460958"
+        );
+    }
+
+    #[test]
+    fn rejects_garbage_and_impossible_numbers() {
+        for raw in [
+            "",
+            "hello",
+            "123",
+            "+1 555",
+            "555-0000-0000-0000-0000-0000-0000-00",
+        ] {
+            assert!(PhoneNumber::parse(raw, us()).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn countries() {
+        assert_eq!(Country::parse(" ca ").unwrap().code(), "CA");
+        assert!(Country::parse("USA").is_err());
+        assert!(Country::parse("ZZ").is_err());
+        assert!(Country::parse("CA").unwrap().requires_vin_check_digit());
+        assert!(!Country::parse("DE").unwrap().requires_vin_check_digit());
+    }
+}

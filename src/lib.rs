@@ -1,0 +1,13 @@
+//! Handover: repair orders from check-in to pickup.
+//!
+//! Data flows one way: `http` (thin handlers) → `app` (use cases, one
+//! transaction each) → `domain` (pure rules) → `db`. See docs/ARCHITECTURE.md.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

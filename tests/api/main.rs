@@ -1,0 +1,14 @@
+//! Integration tests through the real HTTP server on a random port, each with
+//! its own database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is
+//! set (same test code). One binary, so the crate links once.
+
+mod helpers;
+
+mod auth;
+mod dealerships;
+mod estimate;
+mod lifecycle;
+mod ops;
+mod repair_orders;
+mod safe_writes;
+mod staff;
