@@ -21,6 +21,8 @@ COMMANDS:
     migrate   apply database migrations and exit
     demo      create a demo dealership with four staff and two repair orders
               (safe to run again) and print shell exports of their tokens
+    healthcheck
+              exit 0 if the running service answers /readyz (for containers)
     help      show this text
 
 Settings: config/default.toml, config/$HANDOVER_ENV.toml, HANDOVER__SECTION__KEY.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             "serve" => serve(settings).await,
             "migrate" => migrate(settings).await,
             "demo" => demo(settings).await,
+            "healthcheck" => healthcheck(&settings),
             other => Err(anyhow::anyhow!("unknown command {other:?}\n\n{USAGE}")),
         }
     });
@@ -169,4 +172,28 @@ fn save_tokens(credentials: &DemoCredentials) -> anyhow::Result<()> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
+}
+
+/// Asks the local service's /readyz over plain TCP, so container images need
+/// no curl.
+fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let bind = settings
+        .server
+        .bind
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let mut stream = std::net::TcpStream::connect(&bind)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "not ready: {}",
+            answer.lines().next().unwrap_or("no answer")
+        )
+    }
 }

@@ -1,3 +1,4 @@
+use crate::fixtures::*;
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{Value, json};

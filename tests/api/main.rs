@@ -2,9 +2,11 @@
 //! its own database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is
 //! set (same test code). One binary, so the crate links once.
 
+mod fixtures;
 mod helpers;
 
 mod auth;
+mod counter;
 mod dealerships;
 mod estimate;
 mod lifecycle;
