@@ -103,11 +103,16 @@ impl Settings {
     /// Loads the layers described above. `HANDOVER_ENV` picks the overlay
     /// file (`config/production.toml` for `HANDOVER_ENV=production`).
     pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(std::env::vars().collect())
+    }
+
+    /// [`Settings::load`] with the environment given explicitly (for tests).
+    pub fn load_from(vars: std::collections::HashMap<String, String>) -> Result<Self, ConfigError> {
         let mut builder = config::Config::builder().add_source(config::File::from_str(
             DEFAULT_TOML,
             config::FileFormat::Toml,
         ));
-        if let Ok(env) = std::env::var("HANDOVER_ENV") {
+        if let Some(env) = vars.get("HANDOVER_ENV") {
             let env = env.trim().to_owned();
             if env.is_empty()
                 || !env
@@ -131,7 +136,10 @@ impl Settings {
                 config::Environment::with_prefix("HANDOVER")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    // No `try_parsing`: it would turn an all-digit secret into
+                    // a float. Strings are converted where a field needs a
+                    // number or a bool.
+                    .source(Some(vars.into_iter().collect())),
             )
             .build()?
             .try_deserialize()?;
@@ -207,6 +215,52 @@ mod tests {
         let mut settings = Settings::defaults().unwrap();
         settings.admin_token = Secret::new("x".repeat(40));
         assert!(!format!("{settings:?}").contains("xxxx"));
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_the_defaults() {
+        let s = Settings::load_from(env(&[
+            ("HANDOVER__DATABASE__URL", "postgres://app:pw@db/handover"),
+            ("HANDOVER__SERVER__BIND", "0.0.0.0:9000"),
+            ("HANDOVER__DEMO__SEED_ON_START", "false"),
+            (
+                "HANDOVER__ADMIN_TOKEN",
+                "12345678901234567890123456789012345",
+            ),
+            ("HANDOVER__DATABASE__POOL_SIZE", "3"),
+            ("UNRELATED", "ignored"),
+        ]))
+        .unwrap();
+        assert_eq!(s.database.url.expose(), "postgres://app:pw@db/handover");
+        assert_eq!(s.server.bind, "0.0.0.0:9000");
+        assert!(!s.demo.seed_on_start);
+        assert_eq!(
+            s.admin_token.expose(),
+            "12345678901234567890123456789012345"
+        );
+        assert_eq!(s.database.pool_size, 3);
+    }
+
+    #[test]
+    fn typos_and_bad_values_stop_start_up() {
+        assert!(Settings::load_from(env(&[("HANDOVER__SERVER__BINDD", "x")])).is_err());
+        assert!(Settings::load_from(env(&[("HANDOVER__DATABASE__URL", "mysql://x")])).is_err());
+        assert!(
+            Settings::load_from(env(&[(
+                "HANDOVER__DATABASE__SQLITE_SYNCHRONOUS",
+                "sometimes"
+            )]))
+            .is_err()
+        );
+        assert!(Settings::load_from(env(&[("HANDOVER_ENV", "nonexistent")])).is_err());
+        assert!(Settings::load_from(env(&[("HANDOVER_ENV", "../etc")])).is_err());
     }
 
     #[test]

@@ -185,21 +185,26 @@ fn parse_json<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<T,
         }
         bytes
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => ApiError::InvalidBody(vec![FieldError::new(
-                if path == "." { "body".to_owned() } else { path },
-                without_position(&inner),
-            )]),
-            _ => ApiError::MalformedJson(inner.to_string()),
-        }
-    })?;
-    de.end()
+    // Syntax first: a streaming typed parse would report the first unknown
+    // field of a truncated body instead of saying the JSON is broken.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    Ok(value)
+    // Every request body is an object. (serde would also read a struct from
+    // an array of its fields in order, which nobody means to send.)
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::InvalidBody(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::InvalidBody(vec![FieldError::new(
+            if path == "." { "body".to_owned() } else { path },
+            without_position(e.inner()),
+        )])
+    })
 }
 
 /// serde's messages end in "at line 1 column 42"; the field path says more.

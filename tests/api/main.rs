@@ -6,6 +6,7 @@ mod fixtures;
 mod helpers;
 
 mod auth;
+mod bad_input;
 mod counter;
 mod dealerships;
 mod estimate;
@@ -14,3 +15,4 @@ mod ops;
 mod repair_orders;
 mod safe_writes;
 mod staff;
+mod store;

@@ -244,3 +244,47 @@ async fn concurrent_check_ins_get_distinct_sequential_numbers() {
     numbers.sort();
     assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn ready_racing_clock_out_never_leaves_a_ready_car_uncovered() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    for round in 0..6 {
+        let ro = app.work_complete(&shop).await;
+        app.clock_in(&shop.advisor).await.ok(200);
+        let ready = format!("/api/v1/repair-orders/{}/ready", ro["id"].as_str().unwrap());
+        let out = format!("/api/v1/staff/{}/clock-out", shop.advisor.id);
+        let empty = json!({});
+        let (r, o) = tokio::join!(
+            app.post(&ready, &shop.advisor.token, &empty),
+            app.post(&out, &shop.advisor.token, &empty),
+        );
+        let got = app
+            .get(
+                &format!("/api/v1/repair-orders/{}", ro["id"].as_str().unwrap()),
+                &shop.advisor.token,
+            )
+            .await;
+        let me = app.get("/api/v1/me", &shop.advisor.token).await;
+        let status = got.body["status"].as_str().unwrap().to_owned();
+        let on_duty = me.body["presence"]["state"] == "on_duty";
+        match (r.status.as_u16(), o.status.as_u16()) {
+            // Ready first: the clock-out sees the car and is refused.
+            (200, 409) => assert!(status == "ready_for_pickup" && on_duty, "round {round}"),
+            // Clock-out first: nobody is left, so ready is refused.
+            (409, 200) => assert!(status == "work_complete" && !on_duty, "round {round}"),
+            other => panic!("round {round}: {other:?}: {} / {}", r.text, o.text),
+        }
+        if on_duty {
+            // Release the car so the advisor can clock out for the next round.
+            app.set_status(
+                &shop.advisor.token,
+                ro["id"].as_str().unwrap(),
+                "work_complete",
+            )
+            .await
+            .ok(200);
+            app.post(&out, &shop.advisor.token, &empty).await.ok(200);
+        }
+    }
+}
