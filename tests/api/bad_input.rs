@@ -1,7 +1,6 @@
 //! Every write endpoint, fed every kind of broken body: each gets the right
 //! problem, and nothing is written.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::json;
