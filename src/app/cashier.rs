@@ -4,7 +4,6 @@ use super::idempotency::{CREATED, OK};
 use super::ids::{new_id, stored, utc};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
-use super::staff::require;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PaymentRow};
@@ -171,11 +170,12 @@ impl App {
         input: NewPayment,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::RecordPayment)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((CREATED, pay(tx, &who, id, if_match, &input, now)?))
-        })
+        self.staff_write(
+            actor,
+            Permission::RecordPayment,
+            idem,
+            move |tx, who, now| Ok((CREATED, pay(tx, who, id, if_match, &input, now)?)),
+        )
         .await
     }
 
@@ -187,11 +187,12 @@ impl App {
         if_match: Option<i64>,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::ConfirmPickup)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, pickup(tx, &who, id, if_match, now)?))
-        })
+        self.staff_write(
+            actor,
+            Permission::ConfirmPickup,
+            idem,
+            move |tx, who, now| Ok((OK, pickup(tx, who, id, if_match, now)?)),
+        )
         .await
     }
 }

@@ -6,7 +6,6 @@ use super::idempotency::CREATED;
 use super::ids::{new_id, stored};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
-use super::staff::require;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, RoRow};
@@ -324,10 +323,8 @@ impl App {
         input: CheckIn,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::CheckIn)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((CREATED, write(tx, &who, &input, now)?))
+        self.staff_write(actor, Permission::CheckIn, idem, move |tx, who, now| {
+            Ok((CREATED, write(tx, who, &input, now)?))
         })
         .await
     }

@@ -10,7 +10,6 @@ use super::idempotency::OK;
 use super::ids::{new_id, stored};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
-use super::staff::require;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::LineRow};
@@ -135,6 +134,19 @@ fn parse_lines(
     Ok(rows)
 }
 
+/// The RO's status, if its estimate is still open (before work is complete).
+fn estimate_open(ro: &RepairOrder, what: &str) -> Result<RoStatus, AppError> {
+    let status = ro.status()?;
+    if status.accepts_estimate() {
+        Ok(status)
+    } else {
+        Err(AppError::conflict(
+            "estimate-closed",
+            format!("{what} on a repair order that is {status}"),
+        ))
+    }
+}
+
 pub(crate) fn add_estimate(
     tx: &mut DbConn,
     actor: &Actor,
@@ -144,13 +156,7 @@ pub(crate) fn add_estimate(
     now: DateTime<Utc>,
 ) -> Result<RoView, AppError> {
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let status = ro.status()?;
-    if !status.accepts_estimate() {
-        return Err(AppError::conflict(
-            "estimate-closed",
-            format!("estimate lines cannot be added to a repair order that is {status}"),
-        ));
-    }
+    let status = estimate_open(&ro, "estimate lines cannot be added")?;
     let rows = parse_lines(&ro, input, now)?;
     db::lines::insert_all(tx, &rows)?;
     let needs_approval = rows
@@ -192,13 +198,7 @@ pub(crate) fn decide(
     now: DateTime<Utc>,
 ) -> Result<RoView, AppError> {
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let status = ro.status()?;
-    if !status.accepts_estimate() {
-        return Err(AppError::conflict(
-            "estimate-closed",
-            format!("decisions cannot be recorded on a repair order that is {status}"),
-        ));
-    }
+    estimate_open(&ro, "decisions cannot be recorded")?;
     let mut v = Violations::new();
     let channel = v.check("channel", DecisionChannel::parse(&input.channel));
     if input.decisions.is_empty() {
@@ -270,11 +270,12 @@ impl App {
         input: EstimateInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::WriteEstimate)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, add_estimate(tx, &who, id, if_match, &input, now)?))
-        })
+        self.staff_write(
+            actor,
+            Permission::WriteEstimate,
+            idem,
+            move |tx, who, now| Ok((OK, add_estimate(tx, who, id, if_match, &input, now)?)),
+        )
         .await
     }
 
@@ -288,11 +289,12 @@ impl App {
         input: ApprovalInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::RecordApproval)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, decide(tx, &who, id, if_match, &input, now)?))
-        })
+        self.staff_write(
+            actor,
+            Permission::RecordApproval,
+            idem,
+            move |tx, who, now| Ok((OK, decide(tx, who, id, if_match, &input, now)?)),
+        )
         .await
     }
 }

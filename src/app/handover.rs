@@ -5,7 +5,7 @@ use super::idempotency::{ACCEPTED, OK};
 use super::ids::{stored, uuid};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
-use super::staff::{presence_of, require};
+use super::staff::presence_of;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::RoRow};
@@ -175,10 +175,7 @@ pub(crate) fn withdraw_coverage(
         let from = ro.status()?;
         check_transition(from, RoStatus::WorkComplete, &ro.facts())?;
         ro.set_status(RoStatus::WorkComplete);
-        ro.row.handover_staff_id = None;
-        ro.row.handover_until = None;
-        ro.row.handover_recorded_at = None;
-        ro.row.handover_recorded_by = None;
+        ro.clear_handover();
         ro.row.ready_when_available = true;
         ro.save(tx, now)?;
         record(
@@ -278,10 +275,8 @@ impl App {
         input: ReadyInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::MarkReady)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            mark_ready(tx, &who, id, if_match, &input, now)
+        self.staff_write(actor, Permission::MarkReady, idem, move |tx, who, now| {
+            mark_ready(tx, who, id, if_match, &input, now)
         })
         .await
     }
@@ -294,11 +289,12 @@ impl App {
         input: HandoverInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::RecordHandover)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, record_handover(tx, &who, id, if_match, &input, now)?))
-        })
+        self.staff_write(
+            actor,
+            Permission::RecordHandover,
+            idem,
+            move |tx, who, now| Ok((OK, record_handover(tx, who, id, if_match, &input, now)?)),
+        )
         .await
     }
 }

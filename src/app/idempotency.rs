@@ -9,8 +9,10 @@
 //! claim behind, so it can simply be retried.
 
 use super::ids::{stored, utc};
-use super::{App, AppError};
+use super::staff::require;
+use super::{Actor, App, AppError};
 use crate::db::{self, DbConn, models::IdempotencyRow};
+use crate::domain::role::Permission;
 use chrono::{DateTime, Duration, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
@@ -75,6 +77,29 @@ impl App {
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 ))
             })
+            .await
+    }
+}
+
+impl App {
+    /// A staff member's write: their role is checked, then `f` runs with
+    /// them as in [`App::write_once`].
+    pub(crate) async fn staff_write<T, F>(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        idem: Option<IdempotencyKey>,
+        f: F,
+    ) -> Result<Reply<T>, AppError>
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(&mut DbConn, &Actor, DateTime<Utc>) -> Result<(u16, T), AppError>
+            + Send
+            + 'static,
+    {
+        require(actor, permission)?;
+        let who = actor.clone();
+        self.write_once(actor.scope(), idem, move |tx, now| f(tx, &who, now))
             .await
     }
 }

@@ -153,6 +153,15 @@ impl RepairOrder {
         self.row.status = status.as_str().to_owned();
     }
 
+    /// Withdraws the handover promise (and any handover recorded under it):
+    /// the car is no longer ready.
+    pub fn clear_handover(&mut self) {
+        self.row.handover_staff_id = None;
+        self.row.handover_until = None;
+        self.row.handover_recorded_at = None;
+        self.row.handover_recorded_by = None;
+    }
+
     /// Writes the row's changes if nobody else wrote since it was loaded.
     pub fn save(&mut self, tx: &mut DbConn, now: DateTime<Utc>) -> Result<(), AppError> {
         self.row.updated_at = stored(now);

@@ -64,10 +64,7 @@ pub(crate) fn change_status(
     ro.set_status(to);
     if from == RoStatus::ReadyForPickup {
         // Taking a car back from ready withdraws the handover promise.
-        ro.row.handover_staff_id = None;
-        ro.row.handover_until = None;
-        ro.row.handover_recorded_at = None;
-        ro.row.handover_recorded_by = None;
+        ro.clear_handover();
     }
     ro.save(tx, now)?;
     record(
@@ -159,10 +156,8 @@ impl App {
         input: StatusInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::MoveWork)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, change_status(tx, &who, id, if_match, &input, now)?))
+        self.staff_write(actor, Permission::MoveWork, idem, move |tx, who, now| {
+            Ok((OK, change_status(tx, who, id, if_match, &input, now)?))
         })
         .await
     }
@@ -192,10 +187,8 @@ impl App {
         input: CancelInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        require(actor, Permission::Cancel)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, cancel(tx, &who, id, if_match, &input, now)?))
+        self.staff_write(actor, Permission::Cancel, idem, move |tx, who, now| {
+            Ok((OK, cancel(tx, who, id, if_match, &input, now)?))
         })
         .await
     }

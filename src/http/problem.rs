@@ -104,20 +104,11 @@ impl ApiError {
                 "The body is not valid JSON",
                 why.clone(),
             ),
-            ApiError::InvalidBody(errors) => {
-                let mut p = Problem::new(
-                    S::UNPROCESSABLE_ENTITY,
-                    "invalid-body",
-                    "The body does not have the expected shape",
-                    errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                );
-                p.errors = Some(errors.clone());
-                p
-            }
+            ApiError::InvalidBody(errors) => field_problem(
+                "invalid-body",
+                "The body does not have the expected shape",
+                errors,
+            ),
             ApiError::PayloadTooLarge(limit) => Problem::new(
                 S::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
@@ -136,16 +127,11 @@ impl ApiError {
                 "A request header is not acceptable",
                 format!("{name}: {why}"),
             ),
-            ApiError::BadQuery(why) => {
-                let mut p = Problem::new(
-                    S::UNPROCESSABLE_ENTITY,
-                    "validation",
-                    "The request has invalid values",
-                    why.clone(),
-                );
-                p.errors = Some(vec![FieldError::new("query", why.clone())]);
-                p
-            }
+            ApiError::BadQuery(why) => field_problem(
+                "validation",
+                "The request has invalid values",
+                &[FieldError::new("query", why.clone())],
+            ),
             ApiError::NoRoute => Problem::new(
                 S::NOT_FOUND,
                 "not-found",
@@ -162,22 +148,23 @@ impl ApiError {
     }
 }
 
+/// A 422 listing every bad field; `detail` repeats them in one sentence.
+fn field_problem(slug: &str, title: &str, errors: &[FieldError]) -> Problem {
+    let detail = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, slug, title, detail);
+    p.errors = Some(errors.to_vec());
+    p
+}
+
 fn app_problem(e: &AppError) -> Problem {
     use StatusCode as S;
     match e {
         AppError::Validation(errors) => {
-            let mut p = Problem::new(
-                S::UNPROCESSABLE_ENTITY,
-                "validation",
-                "The request has invalid values",
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-            p.errors = Some(errors.clone());
-            p
+            field_problem("validation", "The request has invalid values", errors)
         }
         AppError::NotFound(what) => Problem::new(
             S::NOT_FOUND,
