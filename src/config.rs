@@ -21,6 +21,91 @@ pub struct Settings {
     pub public_base_url: String,
     pub log: LogSettings,
     pub demo: DemoSettings,
+    pub sms: SmsSettings,
+    pub email: EmailSettings,
+    pub worker: WorkerSettings,
+    pub notify: NotifySettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsTransport {
+    Log,
+    Twilio,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    pub transport: SmsTransport,
+    pub twilio: TwilioSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioSettings {
+    pub account_sid: String,
+    pub auth_token: Secret,
+    pub api_base: String,
+    pub from: String,
+    pub messaging_service_sid: String,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    Log,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: EmailTransport,
+    pub from: String,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: Secret,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub enabled: bool,
+    pub concurrency: usize,
+    pub batch_size: i64,
+    pub lease_seconds: i64,
+    pub poll_interval_seconds: u64,
+    pub retry_schedule_seconds: Vec<i64>,
+    pub retry_jitter: f64,
+    pub shutdown_grace_seconds: u64,
+    pub listen_poll_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    pub templates_dir: String,
+    pub progress_update_time: String,
+    pub dev_outbox: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +221,8 @@ impl Settings {
                 config::Environment::with_prefix("HANDOVER")
                     .prefix_separator("__")
                     .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("worker.retry_schedule_seconds")
                     // No `try_parsing`: it would turn an all-digit secret into
                     // a float. Strings are converted where a field needs a
                     // number or a bool.
@@ -182,6 +269,55 @@ impl Settings {
         }
         crate::db::DatabaseTarget::parse(self.database.url.expose())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.validate_notifications()
+    }
+
+    fn validate_notifications(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
+        if self.sms.transport == SmsTransport::Twilio {
+            let t = &self.sms.twilio;
+            let sid_ok = t.account_sid.len() == 34
+                && t.account_sid.starts_with("AC")
+                && t.account_sid[2..].chars().all(|c| c.is_ascii_hexdigit());
+            if !sid_ok {
+                return bad("sms.twilio.account_sid must be AC followed by 32 hex digits");
+            }
+            if t.auth_token.is_empty() {
+                return bad("sms.twilio.auth_token is required with sms.transport = \"twilio\"");
+            }
+            let mg_ok = t.messaging_service_sid.is_empty()
+                || (t.messaging_service_sid.len() == 34
+                    && t.messaging_service_sid.starts_with("MG"));
+            if !mg_ok {
+                return bad(
+                    "sms.twilio.messaging_service_sid must be MG followed by 32 hex digits",
+                );
+            }
+            if !(t.api_base.starts_with("https://") || t.api_base.starts_with("http://")) {
+                return bad("sms.twilio.api_base must be an http(s) URL");
+            }
+        }
+        if self.email.transport == EmailTransport::Smtp && self.email.smtp.host.is_empty() {
+            return bad("email.smtp.host is required with email.transport = \"smtp\"");
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad("email.from must be an address such as \"Service <service@example.com>\"");
+        }
+        let w = &self.worker;
+        if w.concurrency == 0
+            || w.batch_size < 1
+            || w.lease_seconds < 5
+            || w.retry_schedule_seconds.is_empty()
+        {
+            return bad(
+                "worker: concurrency and batch_size must be at least 1, lease_seconds at least 5, and retry_schedule_seconds not empty",
+            );
+        }
+        if !(0.0..1.0).contains(&w.retry_jitter) {
+            return bad("worker.retry_jitter must be between 0 and 1");
+        }
+        crate::domain::dealership::LocalTime::parse(&self.notify.progress_update_time)
+            .map_err(|e| ConfigError::Invalid(format!("notify.progress_update_time: {e}")))?;
         Ok(())
     }
 

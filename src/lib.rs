@@ -9,5 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod notify;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

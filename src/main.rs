@@ -19,6 +19,7 @@ USAGE:
 COMMANDS:
     serve     run the HTTP API (the default)
     migrate   apply database migrations and exit
+    worker    deliver the outbox only (no HTTP); run beside `serve` instances
     demo      create a demo dealership with four staff and two repair orders
               (safe to run again) and print shell exports of their tokens
     healthcheck
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
             "serve" => serve(settings).await,
             "migrate" => migrate(settings).await,
             "demo" => demo(settings).await,
+            "worker" => worker(settings).await,
             "healthcheck" => healthcheck(&settings),
             other => Err(anyhow::anyhow!("unknown command {other:?}\n\n{USAGE}")),
         }
@@ -92,15 +94,39 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn open(settings: &Settings) -> anyhow::Result<Db> {
-    let url = settings.database.url.expose().to_owned();
-    let options = settings.db_options();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-        let db = Db::open(&url, options)?;
-        db.migrate()?;
-        Ok(db)
-    })
-    .await?
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let app = handover::startup::build_app(settings, Arc::new(SystemClock)).await?;
+    let transports = Arc::new(handover::notify::transport::Transports::from_settings(
+        &app.settings,
+    )?);
+    let worker = handover::worker::spawn(app, transports);
+    tracing::info!("worker running; Ctrl-C or SIGTERM stops it after in-flight sends finish");
+    shutdown_signal().await;
+    worker.shutdown().await;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
@@ -137,9 +163,8 @@ async fn demo_credentials(app: &App) -> anyhow::Result<DemoCredentials> {
 }
 
 async fn demo(settings: Settings) -> anyhow::Result<()> {
-    let db = open(&settings).await?;
     let base = settings.public_base_url.clone();
-    let app = App::new(db, Arc::new(SystemClock), Arc::new(settings));
+    let app = handover::startup::build_app(settings, Arc::new(SystemClock)).await?;
     let credentials = demo_credentials(&app).await?;
     eprintln!(
         "{} the demo dealership \"{}\". Tokens are also in {DEMO_TOKENS}.",

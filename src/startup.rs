@@ -1,43 +1,80 @@
-//! Putting the service together: open and migrate the store, bind the port,
-//! build the server. Used by `main` and by the integration tests, which bind
-//! port 0 with a fresh database and a manual clock.
+//! Putting the service together: open and migrate the store, load and check
+//! the message templates, bind the port, build the server and the delivery
+//! worker. Used by `main` and by the integration tests, which bind port 0
+//! with a fresh database and a manual clock.
 
 use crate::app::App;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::notify::outbox::Outbox;
+use crate::notify::templates::Templates;
+use crate::notify::transport::Transports;
+use crate::worker::WorkerHandle;
 use actix_web::dev::Server;
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-pub struct Application {
-    port: u16,
-    server: Server,
-    app: App,
-}
-
-impl Application {
-    /// Opens the database (stopping with the backend's own error if it
-    /// cannot), applies migrations, binds `server.bind`.
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let url = settings.database.url.expose().to_owned();
-        let options = settings.db_options();
-        let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+/// The use cases over an opened, migrated store with checked templates.
+pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    let url = settings.database.url.expose().to_owned();
+    let options = settings.db_options();
+    let templates_dir = PathBuf::from(&settings.notify.templates_dir);
+    let (db, templates) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Templates)> {
             let db = Db::open(&url, options)?;
             let applied = db.migrate()?;
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "database migrated");
             }
-            Ok(db)
+            Ok((db, Templates::load(&templates_dir)?))
         })
         .await??;
-        let listener = TcpListener::bind(&settings.server.bind)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.bind))?;
+    Ok(App::new(
+        db,
+        clock,
+        Arc::new(settings),
+        Arc::new(Outbox::new(templates)),
+    ))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    app: App,
+    worker: Option<WorkerHandle>,
+}
+
+impl Application {
+    /// Opens the database (stopping with the backend's own error if it
+    /// cannot), applies migrations, checks templates, binds `server.bind`,
+    /// and starts the worker unless `worker.enabled` is false.
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let bind = settings.server.bind.clone();
+        let app = build_app(settings, clock).await?;
+        let transports = Arc::new(Transports::from_settings(&app.settings)?);
+        let listener = TcpListener::bind(&bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr()?.port();
-        tracing::info!(backend = db.backend().name(), address = %listener.local_addr()?, "listening");
-        let app = App::new(db, clock, Arc::new(settings));
+        tracing::info!(backend = app.db.backend().name(), address = %listener.local_addr()?, "listening");
+        if transports.all_local() {
+            tracing::info!(
+                "no SMS or email provider configured: messages stay on this machine (see /dev/outbox)"
+            );
+        }
         let server = crate::http::server(app.clone(), listener)?;
-        Ok(Self { port, server, app })
+        let worker = app
+            .settings
+            .worker
+            .enabled
+            .then(|| crate::worker::spawn(app.clone(), transports));
+        Ok(Self {
+            port,
+            server,
+            app,
+            worker,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -53,9 +90,14 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish
-    /// (up to `server.shutdown_timeout_seconds`).
+    /// Serves until SIGINT/SIGTERM, lets in-flight requests finish (up to
+    /// `server.shutdown_timeout_seconds`), then lets in-flight sends finish
+    /// (up to `worker.shutdown_grace_seconds`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.shutdown().await;
+        }
+        served
     }
 }

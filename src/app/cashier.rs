@@ -1,5 +1,6 @@
 //! The cashier's counter: payments in, keys out.
 
+use super::Ctx;
 use super::idempotency::{CREATED, OK};
 use super::ids::{new_id, stored, utc};
 use super::repair_order::RepairOrder;
@@ -72,8 +73,9 @@ fn pay(
     id: Uuid,
     if_match: Option<i64>,
     input: &NewPayment,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut v = Violations::new();
     let method = v.check("method", PaymentMethod::parse(&input.method));
     let reference = v.check("reference", parse_reference(input.reference.as_deref()));
@@ -119,8 +121,8 @@ fn pay(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "payment_recorded",
         None,
@@ -139,8 +141,9 @@ fn pickup(
     actor: &Actor,
     id: Uuid,
     if_match: Option<i64>,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status()?;
     check_transition(from, RoStatus::PickedUp, &ro.facts())?;
@@ -150,8 +153,8 @@ fn pickup(
     let totals = ro.totals();
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "picked_up",
         Some((from, RoStatus::PickedUp)),
@@ -174,7 +177,7 @@ impl App {
             actor,
             Permission::RecordPayment,
             idem,
-            move |tx, who, now| Ok((CREATED, pay(tx, who, id, if_match, &input, now)?)),
+            move |tx, who, cx| Ok((CREATED, pay(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }
@@ -191,7 +194,7 @@ impl App {
             actor,
             Permission::ConfirmPickup,
             idem,
-            move |tx, who, now| Ok((OK, pickup(tx, who, id, if_match, now)?)),
+            move |tx, who, cx| Ok((OK, pickup(tx, who, id, if_match, cx)?)),
         )
         .await
     }

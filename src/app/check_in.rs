@@ -1,6 +1,7 @@
 //! Check-in: the customer, the car, the concerns in the customer's words, and
 //! the time the car is promised for.
 
+use super::Ctx;
 use super::error::present;
 use super::idempotency::CREATED;
 use super::ids::{new_id, stored};
@@ -11,6 +12,7 @@ use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::consent::{ConsentMethod, SmsConsent};
+use crate::domain::contact::NotifyBy;
 use crate::domain::email::EmailAddress;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
@@ -51,6 +53,9 @@ pub struct CustomerInput {
     pub language: Option<String>,
     /// `true` records consent given in person now; or say how and when.
     pub sms_consent: Option<SmsConsentInput>,
+    /// How they want to be told: sms, email or both. Default: sms when they
+    /// consented to texts, otherwise email.
+    pub notify_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -58,6 +63,12 @@ pub struct CustomerInput {
 pub enum SmsConsentInput {
     Given(bool),
     Detailed(SmsConsentDetail),
+}
+
+impl SmsConsentInput {
+    fn given(&self) -> bool {
+        !matches!(self, SmsConsentInput::Given(false))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -167,6 +178,14 @@ fn parse(
             })
             .map(Some),
     };
+    let notify_by = v.check(
+        "customer.notify_by",
+        NotifyBy::choose(
+            c.notify_by.as_deref(),
+            c.phone.is_some() && c.sms_consent.as_ref().is_some_and(SmsConsentInput::given),
+            c.email.is_some(),
+        ),
+    );
     let vin = v.check("vehicle.vin", Vin::parse(&input.vehicle.vin, country));
     let vehicle = &input.vehicle;
     if let Some(year) = vehicle.year {
@@ -212,6 +231,7 @@ fn parse(
             sms_consent_at: consent.map(|c| stored(c.given_at)),
             sms_consent_method: consent.map(|c| c.method.as_str().to_owned()),
             created_at: stored(now),
+            notify_by: present(notify_by)?.as_str().to_owned(),
         },
         vin: present(vin)?,
         make: present(make)?,
@@ -253,8 +273,9 @@ pub(crate) fn write(
     tx: &mut DbConn,
     actor: &Actor,
     input: &CheckIn,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let dealership_id = actor.dealership_id.to_string();
     let dealership =
         db::dealerships::find(tx, &dealership_id)?.ok_or(AppError::NotFound("dealership"))?;
@@ -302,17 +323,18 @@ pub(crate) fn write(
         })
         .collect();
     db::concerns::insert_all(tx, &concerns)?;
+    let ro = RepairOrder::load(tx, &row.dealership_id, super::ids::uuid(&row.id)?)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO vanished after insert")))?;
     record(
         tx,
-        &row.id,
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "checked_in",
         None,
         serde_json::json!({ "number": number, "promised_at": parsed.promised_at, "concerns": concerns.len() }),
     )?;
-    let ro = RepairOrder::load(tx, &row.dealership_id, super::ids::uuid(&row.id)?)?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO vanished after insert")))?;
+    super::jobs::schedule_progress(tx, cx, &ro, now)?;
     RoView::build(&ro)
 }
 
@@ -323,8 +345,8 @@ impl App {
         input: CheckIn,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        self.staff_write(actor, Permission::CheckIn, idem, move |tx, who, now| {
-            Ok((CREATED, write(tx, who, &input, now)?))
+        self.staff_write(actor, Permission::CheckIn, idem, move |tx, who, cx| {
+            Ok((CREATED, write(tx, who, &input, cx)?))
         })
         .await
     }

@@ -175,8 +175,8 @@ impl App {
                 "only the dealer-group admin creates dealerships",
             ));
         }
-        self.write_once(caller.scope(), idem, move |tx, now| {
-            let row = parse_dealership(&input, now)?;
+        self.write_once(caller.scope(), idem, move |tx, cx| {
+            let row = parse_dealership(&input, cx.now)?;
             if let Some(from) = &row.sms_from
                 && db::dealerships::find_by_sms_from(tx, from)?.is_some()
             {

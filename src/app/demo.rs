@@ -11,11 +11,11 @@ use super::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
 use super::ids::uuid;
 use super::staff::{NewStaff, parse_staff};
 use super::workflow::StatusInput;
-use super::{Actor, App, AppError};
+use super::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn};
 use crate::domain::phone::Country;
 use crate::domain::role::Role;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -53,16 +53,19 @@ impl App {
         &self,
         known: Option<Vec<DemoLogin>>,
     ) -> Result<DemoCredentials, AppError> {
-        let now = self.clock.now();
-        self.db.write(move |tx| seed(tx, known, now)).await
+        let cx = self.ctx();
+        let credentials = self.db.write(move |tx| seed(tx, known, &cx)).await?;
+        self.outbox.wake();
+        Ok(credentials)
     }
 }
 
 fn seed(
     tx: &mut DbConn,
     known: Option<Vec<DemoLogin>>,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<DemoCredentials, AppError> {
+    let now = cx.now;
     if let Some(dealership) = db::dealerships::find_by_name(tx, DEMO_DEALERSHIP)? {
         let logins = match known {
             Some(logins) if still_valid(tx, &logins)? => logins,
@@ -126,7 +129,7 @@ fn seed(
             name: login.name.clone(),
         })
     };
-    seed_orders(tx, &actor(Role::Advisor)?, &actor(Role::Technician)?, now)?;
+    seed_orders(tx, &actor(Role::Advisor)?, &actor(Role::Technician)?, cx)?;
     Ok(DemoCredentials {
         dealership_id: uuid(&dealership.id)?,
         logins,
@@ -139,8 +142,9 @@ fn seed_orders(
     tx: &mut DbConn,
     advisor: &Actor,
     technician: &Actor,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<(), AppError> {
+    let now = cx.now;
     let first = super::check_in::write(
         tx,
         advisor,
@@ -151,6 +155,7 @@ fn seed_orders(
                 email: Some("maria.garcia@example.com".into()),
                 language: Some("es".into()),
                 sms_consent: Some(SmsConsentInput::Given(true)),
+                notify_by: Some("both".into()),
             },
             vehicle: VehicleInput {
                 vin: "1HGCM82633A004352".into(),
@@ -167,7 +172,7 @@ fn seed_orders(
             ],
             promised_at: now + Duration::hours(6),
         },
-        now,
+        cx,
     )?;
     let concern = |i: usize| first.concerns.get(i).map(|c| c.id);
     let with_estimate = super::estimate::add_estimate(
@@ -203,7 +208,7 @@ fn seed_orders(
                 },
             ],
         },
-        now,
+        cx,
     )?;
     let decisions = with_estimate
         .lines
@@ -223,7 +228,7 @@ fn seed_orders(
             decisions,
             channel: "phone".into(),
         },
-        now,
+        cx,
     )?;
     super::workflow::change_status(
         tx,
@@ -234,7 +239,7 @@ fn seed_orders(
             status: "in_progress".into(),
             note: Some("On the lift".into()),
         },
-        now,
+        cx,
     )?;
     super::check_in::write(
         tx,
@@ -246,6 +251,7 @@ fn seed_orders(
                 email: Some("john.miller@example.com".into()),
                 language: None,
                 sms_consent: None,
+                notify_by: None,
             },
             vehicle: VehicleInput {
                 vin: "1M8GDM9AXKP042788".into(),
@@ -259,7 +265,7 @@ fn seed_orders(
             concerns: vec!["Oil change and tire rotation".into()],
             promised_at: now + Duration::hours(3),
         },
-        now,
+        cx,
     )?;
     Ok(())
 }

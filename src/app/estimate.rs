@@ -5,6 +5,7 @@
 //! customer-pay lines sends the RO to awaiting_approval; work on it waits
 //! for the customer's yes or no on every such line.
 
+use super::Ctx;
 use super::error::present;
 use super::idempotency::OK;
 use super::ids::{new_id, stored};
@@ -153,8 +154,9 @@ pub(crate) fn add_estimate(
     id: Uuid,
     if_match: Option<i64>,
     input: &EstimateInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let status = estimate_open(&ro, "estimate lines cannot be added")?;
     let rows = parse_lines(&ro, input, now)?;
@@ -174,8 +176,8 @@ pub(crate) fn add_estimate(
     let totals = ro.totals();
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "estimate_sent",
         transition,
@@ -195,8 +197,9 @@ pub(crate) fn decide(
     id: Uuid,
     if_match: Option<i64>,
     input: &ApprovalInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     estimate_open(&ro, "decisions cannot be recorded")?;
     let mut v = Violations::new();
@@ -247,8 +250,8 @@ pub(crate) fn decide(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "decisions_recorded",
         None,
@@ -274,7 +277,7 @@ impl App {
             actor,
             Permission::WriteEstimate,
             idem,
-            move |tx, who, now| Ok((OK, add_estimate(tx, who, id, if_match, &input, now)?)),
+            move |tx, who, cx| Ok((OK, add_estimate(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }
@@ -293,7 +296,7 @@ impl App {
             actor,
             Permission::RecordApproval,
             idem,
-            move |tx, who, now| Ok((OK, decide(tx, who, id, if_match, &input, now)?)),
+            move |tx, who, cx| Ok((OK, decide(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }

@@ -1,6 +1,7 @@
 //! "Ready" and the handover: where the gate is asked, what a yes writes, and
 //! what happens when the person who promised to be there leaves.
 
+use super::Ctx;
 use super::idempotency::{ACCEPTED, OK};
 use super::ids::{stored, uuid};
 use super::repair_order::RepairOrder;
@@ -15,7 +16,6 @@ use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::domain::validation::Violations;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,8 +68,9 @@ pub(crate) fn promote(
     ro: &mut RepairOrder,
     promise: &HandoverPromise,
     by: By,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<(), AppError> {
+    let now = cx.now;
     let from = ro.status()?;
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
     let staff_id = promise.staff_id.to_string();
@@ -82,8 +83,8 @@ pub(crate) fn promote(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        ro,
         by,
         "ready",
         Some((from, RoStatus::ReadyForPickup)),
@@ -102,14 +103,15 @@ fn mark_ready(
     id: Uuid,
     if_match: Option<i64>,
     input: &ReadyInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<(u16, RoView), AppError> {
+    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status()?;
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
     match HandoverGate::decide(&candidates(tx, &ro.row)?) {
         Ok(promise) => {
-            promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), now)?;
+            promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;
             Ok((OK, RoView::build(&ro)?))
         }
         Err(nobody) if input.when_available => {
@@ -118,8 +120,8 @@ fn mark_ready(
                 ro.save(tx, now)?;
                 record(
                     tx,
-                    ro.id(),
-                    now,
+                    cx,
+                    &ro,
                     By::Staff(actor.staff_id),
                     "ready_when_available",
                     None,
@@ -142,7 +144,7 @@ fn mark_ready(
 pub(crate) fn promote_waiting(
     tx: &mut DbConn,
     staff: &crate::db::models::StaffRow,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<Vec<i64>, AppError> {
     let mut promoted = Vec::new();
     for row in db::repair_orders::pending_ready_for(tx, &staff.dealership_id, &staff.id)? {
@@ -151,7 +153,7 @@ pub(crate) fn promote_waiting(
             continue;
         };
         if let Ok(promise) = HandoverGate::decide(&candidates(tx, &ro.row)?) {
-            promote(tx, &mut ro, &promise, By::System, now)?;
+            promote(tx, &mut ro, &promise, By::System, cx)?;
             promoted.push(ro.row.number);
         }
     }
@@ -165,8 +167,9 @@ pub(crate) fn withdraw_coverage(
     dealership_id: &str,
     staff_id: &str,
     by: By,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<Vec<i64>, AppError> {
+    let now = cx.now;
     let mut withdrawn = Vec::new();
     for row in db::repair_orders::ready_handed_over_by(tx, staff_id)? {
         let Some(mut ro) = RepairOrder::load(tx, dealership_id, uuid(&row.id)?)? else {
@@ -180,8 +183,8 @@ pub(crate) fn withdraw_coverage(
         ro.save(tx, now)?;
         record(
             tx,
-            ro.id(),
-            now,
+            cx,
+            &ro,
             by,
             "coverage_lost",
             Some((from, RoStatus::WorkComplete)),
@@ -198,8 +201,9 @@ fn record_handover(
     id: Uuid,
     if_match: Option<i64>,
     input: &HandoverInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let status = ro.status()?;
     if status != RoStatus::ReadyForPickup {
@@ -252,8 +256,8 @@ fn record_handover(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "handover_recorded",
         None,
@@ -275,8 +279,8 @@ impl App {
         input: ReadyInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        self.staff_write(actor, Permission::MarkReady, idem, move |tx, who, now| {
-            mark_ready(tx, who, id, if_match, &input, now)
+        self.staff_write(actor, Permission::MarkReady, idem, move |tx, who, cx| {
+            mark_ready(tx, who, id, if_match, &input, cx)
         })
         .await
     }
@@ -293,7 +297,7 @@ impl App {
             actor,
             Permission::RecordHandover,
             idem,
-            move |tx, who, now| Ok((OK, record_handover(tx, who, id, if_match, &input, now)?)),
+            move |tx, who, cx| Ok((OK, record_handover(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }

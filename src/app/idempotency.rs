@@ -10,10 +10,10 @@
 
 use super::ids::{stored, utc};
 use super::staff::require;
-use super::{Actor, App, AppError};
+use super::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn, models::IdempotencyRow};
 use crate::domain::role::Permission;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
@@ -58,16 +58,17 @@ impl App {
     ) -> Result<Reply<T>, AppError>
     where
         T: Serialize + Send + 'static,
-        F: FnOnce(&mut DbConn, DateTime<Utc>) -> Result<(u16, T), AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &Ctx) -> Result<(u16, T), AppError> + Send + 'static,
     {
-        let now = self.clock.now();
-        self.db
+        let cx = self.ctx();
+        let reply = self
+            .db
             .run(move |conn| {
                 let mut work = Some(f);
                 // Twice at most: the second attempt only happens after losing
                 // the claim race, and then finds the winner's response.
                 for _ in 0..2 {
-                    match conn.write(|tx| attempt(tx, &scope, idem.as_ref(), now, &mut work)) {
+                    match conn.write(|tx| attempt(tx, &scope, idem.as_ref(), &cx, &mut work)) {
                         Err(AppError::IdempotencyRace) => continue,
                         other => return other,
                     }
@@ -77,7 +78,12 @@ impl App {
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 ))
             })
-            .await
+            .await?;
+        if matches!(reply, Reply::Fresh { .. }) {
+            // Committed: messages written with the change can go now.
+            self.outbox.wake();
+        }
+        Ok(reply)
     }
 }
 
@@ -93,13 +99,11 @@ impl App {
     ) -> Result<Reply<T>, AppError>
     where
         T: Serialize + Send + 'static,
-        F: FnOnce(&mut DbConn, &Actor, DateTime<Utc>) -> Result<(u16, T), AppError>
-            + Send
-            + 'static,
+        F: FnOnce(&mut DbConn, &Actor, &Ctx) -> Result<(u16, T), AppError> + Send + 'static,
     {
         require(actor, permission)?;
         let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| f(tx, &who, now))
+        self.write_once(actor.scope(), idem, move |tx, cx| f(tx, &who, cx))
             .await
     }
 }
@@ -108,13 +112,14 @@ fn attempt<T, F>(
     tx: &mut DbConn,
     scope: &str,
     idem: Option<&IdempotencyKey>,
-    now: DateTime<Utc>,
+    cx: &Ctx,
     work: &mut Option<F>,
 ) -> Result<Reply<T>, AppError>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConn, DateTime<Utc>) -> Result<(u16, T), AppError>,
+    F: FnOnce(&mut DbConn, &Ctx) -> Result<(u16, T), AppError>,
 {
+    let now = cx.now;
     if let Some(k) = idem {
         if let Some(row) = db::idempotency::find(tx, scope, &k.key)? {
             if utc(row.created_at) > now - Duration::hours(KEY_LIFETIME_HOURS) {
@@ -146,7 +151,7 @@ where
     let run = work
         .take()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent work ran twice")))?;
-    let (status, value) = run(tx, now)?;
+    let (status, value) = run(tx, cx)?;
     if let Some(k) = idem {
         let body = serde_json::to_string(&value)?;
         db::idempotency::complete(tx, scope, &k.key, i32::from(status), &body)?;

@@ -6,13 +6,17 @@
 mod auth;
 mod cashier;
 mod check_in;
+mod conversation;
 mod dealerships;
+mod delivery;
 pub mod demo;
 mod error;
 mod estimate;
 mod handover;
 mod idempotency;
 mod ids;
+mod jobs;
+mod notices;
 mod presence;
 mod repair_order;
 mod ro_view;
@@ -24,6 +28,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::role::Role;
+use crate::notify::outbox::Outbox;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -48,6 +53,23 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    pub outbox: Arc<Outbox>,
+}
+
+/// What a write needs besides its connection: the time it happens at (read
+/// once, so everything it writes agrees) and the outbox its messages go to.
+pub(crate) struct Ctx {
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub outbox: Arc<Outbox>,
+    pub settings: Arc<Settings>,
+}
+
+impl Ctx {
+    /// The local time of the daily progress update.
+    pub fn progress_at(&self) -> crate::domain::dealership::LocalTime {
+        crate::domain::dealership::LocalTime::parse(&self.settings.notify.progress_update_time)
+            .unwrap_or(crate::domain::dealership::LocalTime(chrono::NaiveTime::MIN))
+    }
 }
 
 /// A signed-in staff member, as established from their token.
@@ -84,11 +106,25 @@ impl Actor {
 }
 
 impl App {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+        outbox: Arc<Outbox>,
+    ) -> Self {
         Self {
             db,
             clock,
             settings,
+            outbox,
+        }
+    }
+
+    pub(crate) fn ctx(&self) -> Ctx {
+        Ctx {
+            now: self.clock.now(),
+            outbox: self.outbox.clone(),
+            settings: self.settings.clone(),
         }
     }
 }

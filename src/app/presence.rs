@@ -1,6 +1,7 @@
 //! Clocking in and out. Clocking in can complete a "ready when available";
 //! clocking out must not strand a customer who was told someone is there.
 
+use super::Ctx;
 use super::handover::{promote_waiting, withdraw_coverage};
 use super::idempotency::OK;
 use super::ids::{new_id, stored};
@@ -9,7 +10,6 @@ use super::timeline::By;
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PresenceEventRow};
 use crate::domain::role::{Permission, Role};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -43,8 +43,9 @@ fn clock(
     actor: &Actor,
     staff_id: Uuid,
     what: Clocking,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<StaffView, AppError> {
+    let now = cx.now;
     let dealership_id = actor.dealership_id.to_string();
     let id = staff_id.to_string();
     // Lock first: a concurrent "ready" naming this person waits, or is waited for.
@@ -78,7 +79,7 @@ fn clock(
             if actor.role != Role::Manager {
                 return Err(AppError::forbidden("only a manager may force a clock-out"));
             }
-            withdraw_coverage(tx, &dealership_id, &id, By::Staff(actor.staff_id), now)?;
+            withdraw_coverage(tx, &dealership_id, &id, By::Staff(actor.staff_id), cx)?;
         }
     }
     db::staff::set_presence(tx, &id, next.state.as_str(), stored(now))?;
@@ -101,7 +102,7 @@ fn clock(
     staff.presence = next.state.as_str().into();
     staff.presence_since = Some(stored(now));
     if what == Clocking::In {
-        promote_waiting(tx, &staff, now)?;
+        promote_waiting(tx, &staff, cx)?;
     }
     StaffView::from_row(&staff)
 }
@@ -115,8 +116,8 @@ impl App {
     ) -> Result<Reply<StaffView>, AppError> {
         may_clock(actor, staff_id)?;
         let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, clock(tx, &who, staff_id, Clocking::In, now)?))
+        self.write_once(actor.scope(), idem, move |tx, cx| {
+            Ok((OK, clock(tx, &who, staff_id, Clocking::In, cx)?))
         })
         .await
     }
@@ -131,8 +132,8 @@ impl App {
         may_clock(actor, staff_id)?;
         let who = actor.clone();
         let what = Clocking::Out { force: input.force };
-        self.write_once(actor.scope(), idem, move |tx, now| {
-            Ok((OK, clock(tx, &who, staff_id, what, now)?))
+        self.write_once(actor.scope(), idem, move |tx, cx| {
+            Ok((OK, clock(tx, &who, staff_id, what, cx)?))
         })
         .await
     }

@@ -104,10 +104,6 @@ impl RepairOrder {
             .collect()
     }
 
-    pub fn id(&self) -> &str {
-        &self.row.id
-    }
-
     pub fn status(&self) -> Result<RoStatus, AppError> {
         RoStatus::parse(&self.row.status)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored status: {e}")))

@@ -158,12 +158,12 @@ impl App {
             }
             require(actor, Permission::CreateStaff)?;
         }
-        self.write_once(caller.scope(), idem, move |tx, now| {
+        self.write_once(caller.scope(), idem, move |tx, cx| {
             let dealership = db::dealerships::find(tx, &dealership_id.to_string())?
                 .ok_or(AppError::NotFound("dealership"))?;
             let country = Country::parse(&dealership.country)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("stored country: {e}")))?;
-            let (row, token) = parse_staff(&input, &dealership.id, country, now)?;
+            let (row, token) = parse_staff(&input, &dealership.id, country, cx.now)?;
             db::staff::insert(tx, &row)?;
             Ok((
                 CREATED,

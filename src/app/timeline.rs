@@ -2,7 +2,8 @@
 //! as the change; nothing ever rewrites one.
 
 use super::ids::{new_id, stored, utc};
-use super::{Actor, App, AppError};
+use super::repair_order::RepairOrder;
+use super::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn, models::EventRow};
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::role::Permission;
@@ -15,15 +16,18 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum By {
     Staff(Uuid),
+    /// The customer (a text, the status page).
+    Customer,
     /// The service itself (a promotion when someone clocked in).
     System,
 }
 
-/// Appends one event to the RO's timeline.
+/// Appends one event to the RO's timeline, and writes the messages it
+/// causes to the outbox (see `notices`), in the caller's transaction.
 pub(crate) fn record(
     tx: &mut DbConn,
-    ro_id: &str,
-    at: DateTime<Utc>,
+    cx: &Ctx,
+    ro: &RepairOrder,
     by: By,
     kind: &str,
     transition: Option<(RoStatus, RoStatus)>,
@@ -31,23 +35,22 @@ pub(crate) fn record(
 ) -> Result<(), AppError> {
     let (actor_kind, actor_id) = match by {
         By::Staff(id) => ("staff", Some(id.to_string())),
+        By::Customer => ("customer", None),
         By::System => ("system", None),
     };
-    db::events::append(
-        tx,
-        &EventRow {
-            id: new_id(),
-            ro_id: ro_id.to_owned(),
-            at: stored(at),
-            actor_kind: actor_kind.into(),
-            actor_id,
-            kind: kind.into(),
-            from_status: transition.map(|(f, _)| f.as_str().to_owned()),
-            to_status: transition.map(|(_, t)| t.as_str().to_owned()),
-            detail: detail.to_string(),
-        },
-    )?;
-    Ok(())
+    let event = EventRow {
+        id: new_id(),
+        ro_id: ro.row.id.clone(),
+        at: stored(cx.now),
+        actor_kind: actor_kind.into(),
+        actor_id,
+        kind: kind.into(),
+        from_status: transition.map(|(f, _)| f.as_str().to_owned()),
+        to_status: transition.map(|(_, t)| t.as_str().to_owned()),
+        detail: detail.to_string(),
+    };
+    db::events::append(tx, &event)?;
+    super::notices::after(tx, cx, ro, &event)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,5 +1,6 @@
 //! Moving work along: status changes, a new promised time, cancelling.
 
+use super::Ctx;
 use super::check_in::parse_promised_at;
 use super::idempotency::OK;
 use super::ids::stored;
@@ -50,8 +51,9 @@ pub(crate) fn change_status(
     id: Uuid,
     if_match: Option<i64>,
     input: &StatusInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut v = Violations::new();
     let to = v.check("status", parse_work_status(&input.status));
     let note = v.check("note", text::optional(input.note.as_deref(), 1000));
@@ -69,8 +71,8 @@ pub(crate) fn change_status(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "status_changed",
         Some((from, to)),
@@ -85,8 +87,9 @@ fn change_promised_at(
     id: Uuid,
     if_match: Option<i64>,
     input: &PromisedAtInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let mut v = Violations::new();
     let at = v.check("promised_at", parse_promised_at(input.promised_at, now));
     let reason = v.check("reason", text::note(&input.reason, 300));
@@ -109,8 +112,8 @@ fn change_promised_at(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "promised_at_changed",
         None,
@@ -125,8 +128,9 @@ fn cancel(
     id: Uuid,
     if_match: Option<i64>,
     input: &CancelInput,
-    now: DateTime<Utc>,
+    cx: &Ctx,
 ) -> Result<RoView, AppError> {
+    let now = cx.now;
     let reason = text::note(&input.reason, 500).map_err(|e| AppError::field("reason", e.0))?;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status()?;
@@ -137,8 +141,8 @@ fn cancel(
     ro.save(tx, now)?;
     record(
         tx,
-        ro.id(),
-        now,
+        cx,
+        &ro,
         By::Staff(actor.staff_id),
         "cancelled",
         Some((from, RoStatus::Cancelled)),
@@ -156,8 +160,8 @@ impl App {
         input: StatusInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        self.staff_write(actor, Permission::MoveWork, idem, move |tx, who, now| {
-            Ok((OK, change_status(tx, who, id, if_match, &input, now)?))
+        self.staff_write(actor, Permission::MoveWork, idem, move |tx, who, cx| {
+            Ok((OK, change_status(tx, who, id, if_match, &input, cx)?))
         })
         .await
     }
@@ -173,10 +177,13 @@ impl App {
         // A PUT: naturally idempotent (the same time twice changes nothing),
         // so no Idempotency-Key bookkeeping.
         let who = actor.clone();
-        let now = self.clock.now();
-        self.db
-            .write(move |tx| change_promised_at(tx, &who, id, if_match, &input, now))
-            .await
+        let cx = self.ctx();
+        let view = self
+            .db
+            .write(move |tx| change_promised_at(tx, &who, id, if_match, &input, &cx))
+            .await?;
+        self.outbox.wake();
+        Ok(view)
     }
 
     pub async fn cancel(
@@ -187,8 +194,8 @@ impl App {
         input: CancelInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
-        self.staff_write(actor, Permission::Cancel, idem, move |tx, who, now| {
-            Ok((OK, cancel(tx, who, id, if_match, &input, now)?))
+        self.staff_write(actor, Permission::Cancel, idem, move |tx, who, cx| {
+            Ok((OK, cancel(tx, who, id, if_match, &input, cx)?))
         })
         .await
     }

@@ -23,3 +23,19 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CustomerR
         .select(CustomerRow::as_select())
         .load(conn)
 }
+
+/// Consent given later (a START text): recorded with when and how.
+pub fn record_consent(
+    conn: &mut DbConn,
+    id: &str,
+    method: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(c::customers.filter(c::id.eq(id)))
+        .set((
+            c::sms_consent_at.eq(Some(at)),
+            c::sms_consent_method.eq(Some(method)),
+        ))
+        .execute(conn)
+        .map(drop)
+}

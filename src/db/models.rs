@@ -64,6 +64,8 @@ pub struct CustomerRow {
     pub sms_consent_at: Option<NaiveDateTime>,
     pub sms_consent_method: Option<String>,
     pub created_at: NaiveDateTime,
+    /// sms, email or both.
+    pub notify_by: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -192,4 +194,87 @@ pub struct IdempotencyRow {
     pub status: i32,
     pub body: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub dealership_id: String,
+    pub ro_id: Option<String>,
+    pub dedupe_key: String,
+    pub kind: String,
+    pub recipient_kind: String,
+    pub recipient_staff_id: Option<String>,
+    pub channel: String,
+    pub to_address: String,
+    pub from_address: Option<String>,
+    pub reply_to: Option<String>,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub language: String,
+    pub context: String,
+    pub routine: bool,
+    pub supersede_key: Option<String>,
+    pub fallback_of: Option<String>,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_at: Option<NaiveDateTime>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub recheck_since: Option<NaiveDateTime>,
+    pub provider_id: Option<String>,
+    pub provider_status: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notification_events)]
+pub struct NotificationEventRow {
+    pub id: String,
+    pub notification_id: String,
+    pub at: NaiveDateTime,
+    pub state: String,
+    pub provider_status: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages)]
+pub struct MessageRow {
+    pub id: String,
+    pub dealership_id: String,
+    pub ro_id: Option<String>,
+    pub direction: String,
+    pub channel: String,
+    pub from_address: Option<String>,
+    pub staff_id: Option<String>,
+    pub body: String,
+    pub provider_id: Option<String>,
+    pub at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = jobs)]
+pub struct JobRow {
+    pub id: String,
+    pub dealership_id: String,
+    pub ro_id: Option<String>,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub due_at: NaiveDateTime,
+    pub state: String,
+    pub attempts: i32,
+    pub lease_until: Option<NaiveDateTime>,
+    pub payload: String,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
 }

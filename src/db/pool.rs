@@ -187,7 +187,7 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
-    target: std::sync::Arc<str>,
+    target: std::sync::Arc<DatabaseTarget>,
 }
 
 pub type PooledConn = r2d2::PooledConnection<Manager>;
@@ -224,7 +224,7 @@ impl Db {
         Ok(Self {
             pool,
             backend: target.backend(),
-            target: target.display().into(),
+            target: std::sync::Arc::new(target),
         })
     }
 
@@ -272,7 +272,7 @@ impl Db {
     pub fn migrate(&self) -> Result<Vec<String>, DbSetupError> {
         let fail = |cause: String| DbSetupError::Migrate {
             backend: self.backend.name(),
-            target: self.target.to_string(),
+            target: self.target.display(),
             cause,
         };
         let mut conn = self.pool.get().map_err(|e| fail(e.to_string()))?;
@@ -293,6 +293,15 @@ impl Db {
             }
         }?;
         Ok(applied)
+    }
+
+    /// A connection of its own for LISTEN (PostgreSQL only): notifications
+    /// from other instances arrive on it.
+    pub fn listener(&self) -> Option<Result<PgConnection, diesel::ConnectionError>> {
+        match &*self.target {
+            DatabaseTarget::Postgres { url } => Some(PgConnection::establish(url)),
+            DatabaseTarget::Sqlite { .. } => None,
+        }
     }
 
     /// Whether the store answers and every embedded migration is applied.

@@ -112,3 +112,32 @@ pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<boo
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The customer's most recent RO at this dealership, open ones first: where
+/// a text from that number belongs.
+pub fn latest_for_phone(
+    conn: &mut DbConn,
+    dealership_id: &str,
+    phone: &str,
+) -> QueryResult<Option<RoRow>> {
+    use super::schema::customers::dsl as c;
+    let base = || {
+        r::repair_orders
+            .inner_join(c::customers)
+            .filter(
+                r::dealership_id
+                    .eq(dealership_id.to_owned())
+                    .and(c::phone.eq(phone.to_owned())),
+            )
+            .order((r::created_at.desc(), r::number.desc()))
+            .select(RoRow::as_select())
+    };
+    if let Some(open) = base()
+        .filter(r::status.ne_all(["picked_up", "cancelled"]))
+        .first(conn)
+        .optional()?
+    {
+        return Ok(Some(open));
+    }
+    base().first(conn).optional()
+}

@@ -58,6 +58,7 @@ diesel::table! {
         sms_consent_at -> Nullable<Timestamp>,
         sms_consent_method -> Nullable<Text>,
         created_at -> Timestamp,
+        notify_by -> Text,
     }
 }
 
@@ -156,7 +157,110 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        dealership_id -> Text,
+        ro_id -> Nullable<Text>,
+        dedupe_key -> Text,
+        kind -> Text,
+        recipient_kind -> Text,
+        recipient_staff_id -> Nullable<Text>,
+        channel -> Text,
+        to_address -> Text,
+        from_address -> Nullable<Text>,
+        reply_to -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        language -> Text,
+        context -> Text,
+        routine -> Bool,
+        supersede_key -> Nullable<Text>,
+        fallback_of -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
+        recheck_since -> Nullable<Timestamp>,
+        provider_id -> Nullable<Text>,
+        provider_status -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_events (id) {
+        id -> Text,
+        notification_id -> Text,
+        at -> Timestamp,
+        state -> Text,
+        provider_status -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    provider_callbacks (id) {
+        id -> Text,
+        provider_id -> Text,
+        status -> Text,
+        error_code -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sms_opt_outs (dealership_id, phone) {
+        dealership_id -> Text,
+        phone -> Text,
+        opted_out_at -> Timestamp,
+        keyword -> Text,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        dealership_id -> Text,
+        ro_id -> Nullable<Text>,
+        direction -> Text,
+        channel -> Text,
+        from_address -> Nullable<Text>,
+        staff_id -> Nullable<Text>,
+        body -> Text,
+        provider_id -> Nullable<Text>,
+        at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        dealership_id -> Text,
+        ro_id -> Nullable<Text>,
+        kind -> Text,
+        dedupe_key -> Text,
+        due_at -> Timestamp,
+        state -> Text,
+        attempts -> Integer,
+        lease_until -> Nullable<Timestamp>,
+        payload -> Text,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(staff -> dealerships (dealership_id));
+diesel::joinable!(notification_events -> notifications (notification_id));
 diesel::joinable!(repair_orders -> customers (customer_id));
 diesel::joinable!(concerns -> repair_orders (ro_id));
 diesel::joinable!(estimate_lines -> repair_orders (ro_id));
@@ -174,4 +278,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     ro_events,
     idempotency_keys,
+    notifications,
+    notification_events,
+    provider_callbacks,
+    sms_opt_outs,
+    messages,
+    jobs,
 );

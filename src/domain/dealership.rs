@@ -1,7 +1,7 @@
 //! A dealership's own rules: its time zone, quiet hours and service promises.
 
 use super::validation::Invalid;
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 use std::str::FromStr;
 
@@ -59,6 +59,46 @@ impl QuietHours {
             return Err(Invalid::new("start and end must differ"));
         }
         Ok(Self { start, end })
+    }
+
+    /// When a routine message written at `now` may go: now, or when the
+    /// quiet window it falls in ends (in the dealership's zone; a window end
+    /// that does not exist on a daylight-saving day moves to the next valid
+    /// minute).
+    pub fn release_time(&self, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+        let local = now.with_timezone(&tz);
+        if !self.contains(local.time()) {
+            return now;
+        }
+        let mut day = local.date_naive();
+        if local.time() >= self.end.0 {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        let mut candidate = day.and_time(self.end.0);
+        for _ in 0..180 {
+            if let Some(t) = tz.from_local_datetime(&candidate).earliest() {
+                return t.with_timezone(&Utc);
+            }
+            candidate += chrono::Duration::minutes(1);
+        }
+        now
+    }
+
+    /// When an answer to a customer who wrote at `from` is due: after
+    /// `minutes` of business time (time outside quiet hours, in the
+    /// dealership's zone), and never more than 24 hours after `from`.
+    pub fn answer_due(&self, from: DateTime<Utc>, minutes: i64, tz: Tz) -> DateTime<Utc> {
+        let cap = from + chrono::Duration::hours(24);
+        let mut t = from;
+        let mut left = minutes;
+        while left > 0 && t < cap {
+            // The minute starting at t counts if the dealership is open then.
+            if !self.contains(t.with_timezone(&tz).time()) {
+                left -= 1;
+            }
+            t += chrono::Duration::minutes(1);
+        }
+        t.min(cap)
     }
 
     pub fn contains(&self, t: NaiveTime) -> bool {
@@ -132,6 +172,39 @@ mod tests {
         let day = QuietHours::parse("12:00", "13:00").unwrap();
         assert!(day.contains(t(12, 30)) && !day.contains(t(13, 0)));
         assert!(QuietHours::parse("09:00", "09:00").is_err());
+    }
+
+    #[test]
+    fn routine_messages_wait_for_the_window_to_open() {
+        let q = QuietHours::default();
+        let tz: Tz = "America/Chicago".parse().unwrap();
+        let utc = |d, h, m| Utc.with_ymd_and_hms(2026, 3, d, h, m, 0).unwrap();
+        // 14:00 local: goes now.
+        assert_eq!(q.release_time(utc(2, 20, 0), tz), utc(2, 20, 0));
+        // 22:30 local Monday (04:30Z Tue): waits for 08:00 Tuesday (14:00Z).
+        assert_eq!(q.release_time(utc(3, 4, 30), tz), utc(3, 14, 0));
+        // 06:00 local Tuesday (12:00Z): waits for 08:00 the same day.
+        assert_eq!(q.release_time(utc(3, 12, 0), tz), utc(3, 14, 0));
+        // Over the spring-forward night (8 March 2026), 08:00 is CDT (13:00Z).
+        assert_eq!(q.release_time(utc(8, 5, 0), tz), utc(8, 13, 0));
+        // A window ending at 02:30 on that night (which does not exist) ends at 03:00.
+        let odd = QuietHours::parse("23:00", "02:30").unwrap();
+        assert_eq!(odd.release_time(utc(8, 7, 0), tz), utc(8, 8, 0));
+    }
+
+    #[test]
+    fn answers_are_due_in_business_minutes_and_within_a_day() {
+        let q = QuietHours::default();
+        let tz: Tz = "America/Chicago".parse().unwrap();
+        let utc = |d, h, m| Utc.with_ymd_and_hms(2026, 3, d, h, m, 0).unwrap();
+        // 10:00 local + 240 business minutes = 14:00 local.
+        assert_eq!(q.answer_due(utc(2, 16, 0), 240, tz), utc(2, 20, 0));
+        // 19:00 local: two hours tonight, two hours from 08:00 tomorrow → 10:00.
+        assert_eq!(q.answer_due(utc(3, 1, 0), 240, tz), utc(3, 16, 0));
+        // Written at 22:00 local: counting starts at 08:00 → 12:00 next day.
+        assert_eq!(q.answer_due(utc(3, 4, 0), 240, tz), utc(3, 18, 0));
+        // Never past 24 hours, however long the target.
+        assert_eq!(q.answer_due(utc(2, 16, 0), 1440, tz), utc(3, 16, 0));
     }
 
     #[test]

@@ -1,0 +1,66 @@
+//! The conversation with customers.
+
+use super::DbConn;
+use super::models::MessageRow;
+use super::schema::messages::dsl as m;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
+    diesel::insert_into(m::messages)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
+    m::messages
+        .filter(m::id.eq(id))
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn exists_with_provider_id(conn: &mut DbConn, provider_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        m::messages.filter(m::provider_id.eq(provider_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<MessageRow>> {
+    m::messages
+        .filter(m::ro_id.eq(ro_id))
+        .order((m::at.asc(), m::id.asc()))
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// The last time the customer wrote in about this RO.
+pub fn last_inbound_at(conn: &mut DbConn, ro_id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    m::messages
+        .filter(m::ro_id.eq(ro_id).and(m::direction.eq("inbound")))
+        .select(diesel::dsl::max(m::at))
+        .first(conn)
+}
+
+/// A staff reply answers every inbound message still waiting on the RO.
+pub fn mark_answered(conn: &mut DbConn, ro_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        m::messages.filter(
+            m::ro_id
+                .eq(ro_id)
+                .and(m::direction.eq("inbound"))
+                .and(m::answered_at.is_null()),
+        ),
+    )
+    .set(m::answered_at.eq(Some(at)))
+    .execute(conn)
+}
+
+pub fn mark_escalated(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(m::messages.filter(m::id.eq(id)))
+        .set(m::escalated_at.eq(Some(at)))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,312 @@
+//! The outbox. Rows are written in the transaction of the change that
+//! caused them, claimed by workers with a lease, and moved forward by what
+//! the provider says.
+
+use super::DbConn;
+use super::models::{NotificationEventRow, NotificationRow};
+use super::schema::notification_events::dsl as ev;
+use super::schema::notifications::dsl as n;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+
+pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<()> {
+    diesel::insert_into(n::notifications)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn exists(conn: &mut DbConn, dedupe_key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        n::notifications.filter(n::dedupe_key.eq(dedupe_key)),
+    ))
+    .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<NotificationRow>> {
+    n::notifications
+        .filter(n::id.eq(id))
+        .select(NotificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_provider_id(
+    conn: &mut DbConn,
+    provider_id: &str,
+) -> QueryResult<Option<NotificationRow>> {
+    n::notifications
+        .filter(n::provider_id.eq(provider_id))
+        .select(NotificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Pending messages about the same thing (same RO, recipient, channel and
+/// supersede key) that a newer one replaces. Returns their ids.
+pub fn supersede(
+    conn: &mut DbConn,
+    ro_id: &str,
+    to_address: &str,
+    channel: &str,
+    key: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = n::notifications
+        .filter(
+            n::ro_id
+                .eq(ro_id)
+                .and(n::to_address.eq(to_address))
+                .and(n::channel.eq(channel))
+                .and(n::supersede_key.eq(key))
+                .and(n::state.eq("pending")),
+        )
+        .select(n::id)
+        .load(conn)?;
+    if !ids.is_empty() {
+        diesel::update(n::notifications.filter(n::id.eq_any(&ids)))
+            .set((n::state.eq("superseded"), n::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(ids)
+}
+
+/// Claims up to `limit` due messages for one worker: pending ones whose time
+/// has come, and ones left `sending` by a worker whose lease ran out (those
+/// come back with `recheck_since` set: ask the provider before resending).
+/// PostgreSQL skips rows another worker holds; SQLite runs this under
+/// BEGIN IMMEDIATE, so one claimer at a time.
+pub fn claim(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<NotificationRow>> {
+    const SET: &str = "recheck_since = CASE WHEN state = 'sending' THEN claimed_at ELSE NULL END, \
+        state = 'sending', claimed_at = $1, lease_until = $2, attempts = attempts + 1, updated_at = $1";
+    const DUE: &str =
+        "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until < $1)";
+    match conn {
+        DbConn::Postgres(pg) => diesel::sql_query(format!(
+            "UPDATE notifications SET {SET} WHERE id IN (\
+                SELECT id FROM notifications WHERE {DUE} \
+                ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING *"
+        ))
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(lease_until)
+        .bind::<BigInt, _>(limit)
+        .load(pg),
+        DbConn::Sqlite(lite) => diesel::sql_query(
+            format!(
+                "UPDATE notifications SET {SET} WHERE id IN (\
+                    SELECT id FROM notifications WHERE {DUE} ORDER BY next_attempt_at LIMIT $3) \
+                 RETURNING *"
+            )
+            .replace('$', "?"),
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(lease_until)
+        .bind::<BigInt, _>(limit)
+        .load(lite),
+    }
+}
+
+/// The row, if still held under the claim made at `claimed_at`: a worker
+/// whose lease ran out must not overwrite the one that took over.
+macro_rules! held {
+    ($id:expr, $claimed_at:expr) => {
+        n::notifications.filter(
+            n::id
+                .eq($id)
+                .and(n::state.eq("sending"))
+                .and(n::claimed_at.eq($claimed_at)),
+        )
+    };
+}
+
+/// The provider accepted it. `false`: the claim was lost meanwhile.
+pub fn mark_sent(
+    conn: &mut DbConn,
+    id: &str,
+    claimed_at: NaiveDateTime,
+    state: &str,
+    provider_id: &str,
+    provider_status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let delivered_at = (state == "delivered").then_some(now);
+    let updated = diesel::update(held!(id, claimed_at))
+        .set((
+            n::state.eq(state),
+            n::provider_id.eq(Some(provider_id)),
+            n::provider_status.eq(Some(provider_status)),
+            n::sent_at.eq(Some(now)),
+            n::delivered_at.eq(delivered_at),
+            n::lease_until.eq(None::<NaiveDateTime>),
+            n::last_error.eq(None::<String>),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Try again at `next_attempt_at`.
+pub fn reschedule(
+    conn: &mut DbConn,
+    id: &str,
+    claimed_at: NaiveDateTime,
+    next_attempt_at: NaiveDateTime,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(held!(id, claimed_at))
+        .set((
+            n::state.eq("pending"),
+            n::next_attempt_at.eq(next_attempt_at),
+            n::lease_until.eq(None::<NaiveDateTime>),
+            n::last_error.eq(Some(error)),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Ends a claimed message as failed or suppressed, with the reason.
+pub fn finish(
+    conn: &mut DbConn,
+    id: &str,
+    claimed_at: NaiveDateTime,
+    state: &str,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(held!(id, claimed_at))
+        .set((
+            n::state.eq(state),
+            n::lease_until.eq(None::<NaiveDateTime>),
+            n::last_error.eq(Some(error)),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// What the provider's status callback says, written only if it moves the
+/// message forward (checked by the caller).
+pub fn set_provider_status(
+    conn: &mut DbConn,
+    id: &str,
+    state: &str,
+    provider_status: &str,
+    error: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let delivered_at = (state == "delivered").then_some(now);
+    diesel::update(n::notifications.filter(n::id.eq(id)))
+        .set((
+            n::state.eq(state),
+            n::provider_status.eq(Some(provider_status)),
+            n::delivered_at.eq(delivered_at),
+            n::last_error.eq(error),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn append_event(conn: &mut DbConn, row: &NotificationEventRow) -> QueryResult<()> {
+    diesel::insert_into(ev::notification_events)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<NotificationRow>> {
+    n::notifications
+        .filter(n::ro_id.eq(ro_id))
+        .order((n::created_at.asc(), n::id.asc()))
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+pub fn events_for(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<NotificationEventRow>> {
+    ev::notification_events
+        .filter(ev::notification_id.eq_any(ids))
+        .order((ev::at.asc(), ev::id.asc()))
+        .select(NotificationEventRow::as_select())
+        .load(conn)
+}
+
+/// Newest first, for /dev/outbox.
+pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<NotificationRow>> {
+    n::notifications
+        .order((n::created_at.desc(), n::id.desc()))
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+/// How many messages are in each state.
+pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    n::notifications
+        .group_by(n::state)
+        .select((n::state, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// When the oldest message still waiting became due.
+pub fn oldest_due_pending(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    n::notifications
+        .filter(n::state.eq("pending").and(n::next_attempt_at.le(now)))
+        .select(diesel::dsl::min(n::next_attempt_at))
+        .first(conn)
+}
+
+/// The earliest time a pending message becomes due (the worker sleeps until
+/// then at the latest).
+pub fn next_due(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
+    n::notifications
+        .filter(n::state.eq("pending"))
+        .select(diesel::dsl::min(n::next_attempt_at))
+        .first(conn)
+}
+
+/// Records a provider callback as it arrived.
+pub fn store_callback(
+    conn: &mut DbConn,
+    id: &str,
+    provider_id: &str,
+    status: &str,
+    error_code: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    use super::schema::provider_callbacks::dsl as c;
+    diesel::insert_into(c::provider_callbacks)
+        .values((
+            c::id.eq(id),
+            c::provider_id.eq(provider_id),
+            c::status.eq(status),
+            c::error_code.eq(error_code),
+            c::received_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Callbacks received for a provider id, oldest first: (status, error code).
+pub fn callbacks_for(
+    conn: &mut DbConn,
+    provider_id: &str,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    use super::schema::provider_callbacks::dsl as c;
+    c::provider_callbacks
+        .filter(c::provider_id.eq(provider_id))
+        .order((c::received_at.asc(), c::id.asc()))
+        .select((c::status, c::error_code))
+        .load(conn)
+}

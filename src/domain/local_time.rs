@@ -1,0 +1,142 @@
+//! Times as a person at the dealership says them: "today at 6:00 PM",
+//! "mañana a las 9:30". Always in the dealership's zone.
+
+use super::language::Language;
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_ES: [&str; 7] = [
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// The clock time alone: "6:00 PM" (en) or "18:00" (es).
+pub fn clock_time(t: DateTime<Utc>, tz: Tz, lang: Language) -> String {
+    let local = t.with_timezone(&tz);
+    match lang {
+        Language::En => {
+            let (pm, hour) = local.hour12();
+            format!(
+                "{hour}:{:02} {}",
+                local.minute(),
+                if pm { "PM" } else { "AM" }
+            )
+        }
+        Language::Es => format!("{}:{:02}", local.hour(), local.minute()),
+    }
+}
+
+/// "today at 6:00 PM", "tomorrow at 9:30 AM", "Friday at 4:00 PM",
+/// "Mar 14 at 10:00 AM" — relative to `now`, in the dealership's zone.
+pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
+    let day = t.with_timezone(&tz).date_naive();
+    let today = now.with_timezone(&tz).date_naive();
+    let days = (day - today).num_days();
+    let time = clock_time(t, tz, lang);
+    let weekday = day.weekday().num_days_from_monday() as usize;
+    let month = day.month0() as usize;
+    match lang {
+        Language::En => match days {
+            0 => format!("today at {time}"),
+            1 => format!("tomorrow at {time}"),
+            2..=6 => format!("{} at {time}", WEEKDAYS_EN[weekday]),
+            _ => format!("{} {} at {time}", MONTHS_EN[month], day.day()),
+        },
+        Language::Es => match days {
+            0 => format!("hoy a las {time}"),
+            1 => format!("mañana a las {time}"),
+            2..=6 => format!("el {} a las {time}", WEEKDAYS_ES[weekday]),
+            _ => format!("el {} de {} a las {time}", day.day(), MONTHS_ES[month]),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn chicago() -> Tz {
+        "America/Chicago".parse().unwrap()
+    }
+
+    #[test]
+    fn relative_days_in_the_dealerships_zone() {
+        // Monday 2 March 2026, 09:00 in Chicago.
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap();
+        assert_eq!(
+            describe(at(23, 59), now, chicago(), Language::En),
+            "today at 5:59 PM"
+        );
+        // 01:00 UTC Tuesday is still Monday evening in Chicago.
+        let late = Utc.with_ymd_and_hms(2026, 3, 3, 1, 0, 0).unwrap();
+        assert_eq!(
+            describe(late, now, chicago(), Language::En),
+            "today at 7:00 PM"
+        );
+        assert_eq!(
+            describe(late, now, chicago(), Language::Es),
+            "hoy a las 19:00"
+        );
+        let tue = Utc.with_ymd_and_hms(2026, 3, 3, 15, 30, 0).unwrap();
+        assert_eq!(
+            describe(tue, now, chicago(), Language::En),
+            "tomorrow at 9:30 AM"
+        );
+        assert_eq!(
+            describe(tue, now, chicago(), Language::Es),
+            "mañana a las 9:30"
+        );
+        let fri = Utc.with_ymd_and_hms(2026, 3, 6, 22, 0, 0).unwrap();
+        assert_eq!(
+            describe(fri, now, chicago(), Language::En),
+            "Friday at 4:00 PM"
+        );
+        assert_eq!(
+            describe(fri, now, chicago(), Language::Es),
+            "el viernes a las 16:00"
+        );
+        let later = Utc.with_ymd_and_hms(2026, 3, 14, 15, 0, 0).unwrap();
+        assert_eq!(
+            describe(later, now, chicago(), Language::En),
+            "Mar 14 at 10:00 AM"
+        );
+        assert_eq!(
+            describe(later, now, chicago(), Language::Es),
+            "el 14 de marzo a las 10:00"
+        );
+        assert_eq!(clock_time(at(15, 0), chicago(), Language::En), "9:00 AM");
+    }
+}

@@ -1,0 +1,278 @@
+//! Message templates from config/templates/{en,es}/, loaded and checked at
+//! start-up: a missing or broken template stops the service from starting.
+//! See config/templates/README.md for the layout.
+
+use super::context::MessageContext;
+use crate::domain::language::Language;
+use crate::domain::sms;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use std::path::Path;
+
+/// Messages to customers: texts and multipart emails, in every language.
+pub const CUSTOMER_KINDS: &[&str] = &[
+    "checked_in",
+    "estimate",
+    "promised_changed",
+    "waiting_parts",
+    "progress",
+    "ready",
+    "picked_up",
+    "reply",
+];
+/// Messages to staff: texts and plain emails, in English.
+pub const STAFF_KINDS: &[&str] = &[
+    "staff_customer_message",
+    "staff_decision",
+    "staff_cashier_ready",
+    "staff_escalation",
+    "staff_delivery_failed",
+];
+/// Texts only: the answer to HELP.
+pub const TEXT_ONLY_KINDS: &[&str] = &["help"];
+
+const LANGUAGES: [Language; 2] = [Language::En, Language::Es];
+
+/// One message, rendered for every channel it can go by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Folded to GSM-7 where it can be.
+    pub sms: String,
+    pub subject: String,
+    pub text: String,
+    /// Customer emails only.
+    pub html: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("message templates in {dir}: {problem}")]
+    Load { dir: String, problem: String },
+    #[error("template {name}: {source}")]
+    Render {
+        name: String,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Loads every template under `dir` and renders each message once with
+    /// sample data, so a typo fails here rather than at 2 a.m.
+    pub fn load(dir: &Path) -> Result<Self, TemplateError> {
+        let load_error = |problem: String| TemplateError::Load {
+            dir: dir.display().to_string(),
+            problem,
+        };
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html.j2") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.add_filter("clip", |text: String, max: usize| sms::clip(&text, max));
+        for lang in LANGUAGES {
+            let folder = dir.join(lang.code());
+            let entries = std::fs::read_dir(&folder)
+                .map_err(|e| load_error(format!("cannot read {}: {e}", folder.display())))?;
+            for entry in entries {
+                let path = entry.map_err(|e| load_error(e.to_string()))?.path();
+                let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
+                    continue;
+                };
+                if !file.ends_with(".j2") {
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| load_error(format!("cannot read {}: {e}", path.display())))?;
+                env.add_template_owned(format!("{}/{file}", lang.code()), source)
+                    .map_err(|e| load_error(format!("{file} ({}): {e}", lang.code())))?;
+            }
+        }
+        let templates = Self { env };
+        templates.check().map_err(|e| load_error(e.to_string()))?;
+        Ok(templates)
+    }
+
+    fn check(&self) -> Result<(), TemplateError> {
+        let sample = MessageContext::sample_long();
+        for lang in LANGUAGES {
+            for kind in CUSTOMER_KINDS.iter().chain(TEXT_ONLY_KINDS) {
+                let rendered = self.render(lang, kind, &sample)?;
+                if CUSTOMER_KINDS.contains(kind) && rendered.html.is_none() {
+                    return Err(TemplateError::Render {
+                        name: format!("{}/{kind}.html.j2", lang.code()),
+                        source: minijinja::Error::new(
+                            minijinja::ErrorKind::TemplateNotFound,
+                            "missing",
+                        ),
+                    });
+                }
+            }
+        }
+        for kind in STAFF_KINDS {
+            self.render(Language::En, kind, &sample)?;
+        }
+        Ok(())
+    }
+
+    /// Renders `kind` in `lang` (staff messages: English when the language
+    /// has none of its own).
+    pub fn render(
+        &self,
+        lang: Language,
+        kind: &str,
+        ctx: &MessageContext,
+    ) -> Result<Rendered, TemplateError> {
+        let lang = if kind.starts_with("staff_") && !self.has(lang, kind, "txt") {
+            Language::En
+        } else {
+            lang
+        };
+        let txt_name = format!("{}/{kind}.txt.j2", lang.code());
+        let err = |name: &str| {
+            let name = name.to_owned();
+            move |source| TemplateError::Render { name, source }
+        };
+        let txt = self.env.get_template(&txt_name).map_err(err(&txt_name))?;
+        let mut captured = txt.render_captured(ctx).map_err(err(&txt_name))?;
+        let (sms, subject, text) = captured
+            .with_state_mut(|state| -> Result<_, minijinja::Error> {
+                Ok((
+                    state.render_block("sms")?,
+                    state.render_block("subject")?,
+                    state.render_block("text")?,
+                ))
+            })
+            .map_err(err(&txt_name))?;
+        let html = if self.has(lang, kind, "html") {
+            let html_name = format!("{}/{kind}.html.j2", lang.code());
+            let template = self.env.get_template(&html_name).map_err(err(&html_name))?;
+            Some(template.render(ctx).map_err(err(&html_name))?)
+        } else {
+            None
+        };
+        Ok(Rendered {
+            sms: sms::to_gsm(&collapse_spaces(&sms)),
+            subject: collapse_spaces(&subject),
+            text: text.trim().to_owned(),
+            html,
+        })
+    }
+
+    fn has(&self, lang: Language, kind: &str, ext: &str) -> bool {
+        self.env
+            .get_template(&format!("{}/{kind}.{ext}.j2", lang.code()))
+            .is_ok()
+    }
+}
+
+/// One line, single spaces: a text message has no layout.
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sms::{Encoding, segments};
+
+    fn templates() -> Templates {
+        Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates")).unwrap()
+    }
+
+    /// The promise of config/templates/README.md: every text fits two
+    /// segments with the longest realistic values, in every language.
+    #[test]
+    fn every_text_fits_two_segments_with_long_values() {
+        let t = templates();
+        let sample = MessageContext::sample_long();
+        let mut too_long = Vec::new();
+        for lang in LANGUAGES {
+            for kind in CUSTOMER_KINDS
+                .iter()
+                .chain(STAFF_KINDS)
+                .chain(TEXT_ONLY_KINDS)
+            {
+                let sms = t.render(lang, kind, &sample).unwrap().sms;
+                let s = segments(&sms);
+                println!(
+                    "{}/{kind}: {} {:?} units, {} segment(s)",
+                    lang.code(),
+                    s.units,
+                    s.encoding,
+                    s.count
+                );
+                if s.count > 2 || s.encoding != Encoding::Gsm7 {
+                    too_long.push(format!(
+                        "{}/{kind} ({} {:?} units):\n{sms}",
+                        lang.code(),
+                        s.units,
+                        s.encoding
+                    ));
+                }
+                assert!(!sms.contains("{{") && !sms.contains("{%"), "{sms}");
+            }
+        }
+        assert!(
+            too_long.is_empty(),
+            "over two GSM-7 segments:\n{}",
+            too_long.join("\n")
+        );
+    }
+
+    #[test]
+    fn emails_are_multipart_with_escaped_html() {
+        let t = templates();
+        let mut ctx = MessageContext::sample_long();
+        ctx.customer.first_name = "<script>alert(1)</script>".into();
+        let r = t.render(Language::En, "estimate", &ctx).unwrap();
+        assert!(r.subject.contains("$13,364.19"));
+        assert!(r.text.contains("Replace front brake pads"));
+        let html = r.html.unwrap();
+        assert!(html.contains("&lt;script&gt;"), "HTML must be escaped");
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("covered by warranty"));
+        let es = t.render(Language::Es, "ready", &ctx).unwrap();
+        assert!(es.subject.contains("está listo"), "{}", es.subject);
+        assert!(
+            es.sms.contains("esta listo"),
+            "accents folded for texts: {}",
+            es.sms
+        );
+    }
+
+    #[test]
+    fn a_broken_template_stops_loading() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
+        for lang in ["en", "es"] {
+            std::fs::create_dir_all(dir.path().join(lang)).unwrap();
+            for entry in std::fs::read_dir(source.join(lang)).unwrap() {
+                let path = entry.unwrap().path();
+                std::fs::copy(&path, dir.path().join(lang).join(path.file_name().unwrap()))
+                    .unwrap();
+            }
+        }
+        assert!(Templates::load(dir.path()).is_ok());
+        std::fs::write(
+            dir.path().join("es/ready.txt.j2"),
+            "{% block sms %}{{ handover.nmae }}{% endblock %}",
+        )
+        .unwrap();
+        let err = Templates::load(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("ready"), "{err}");
+        std::fs::remove_file(dir.path().join("es/ready.txt.j2")).unwrap();
+        assert!(
+            Templates::load(dir.path()).is_err(),
+            "a missing template is an error too"
+        );
+    }
+}

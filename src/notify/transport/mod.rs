@@ -1,0 +1,120 @@
+//! Where messages leave the building: Twilio for texts, SMTP for email, or
+//! the local log when nothing is configured (nothing leaves the machine).
+
+mod smtp;
+mod twilio;
+
+pub use smtp::Smtp;
+pub use twilio::{Twilio, signature};
+
+use crate::config::{EmailTransport, Settings, SmsTransport};
+use crate::db::models::NotificationRow;
+use chrono::{DateTime, Duration, Utc};
+
+/// What happened when a message was handed to its provider.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    /// Taken. `delivered`: nothing further will be heard (the log transport).
+    Accepted {
+        provider_id: String,
+        status: String,
+        delivered: bool,
+    },
+    /// Worth trying again: a timeout, a 5xx, a 429.
+    Transient {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+    /// Trying again will not help: a bad number, an opted-out recipient.
+    Permanent { error: String, opted_out: bool },
+}
+
+pub enum SmsSender {
+    Log,
+    Twilio(Twilio),
+}
+
+pub enum EmailSender {
+    Log,
+    Smtp(Smtp),
+}
+
+pub struct Transports {
+    pub sms: SmsSender,
+    pub email: EmailSender,
+}
+
+impl Transports {
+    /// Builds the configured transports. Call inside the Tokio runtime (the
+    /// SMTP pool needs it).
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let sms = match settings.sms.transport {
+            SmsTransport::Log => SmsSender::Log,
+            SmsTransport::Twilio => SmsSender::Twilio(Twilio::new(
+                &settings.sms.twilio,
+                &settings.public_base_url,
+            )?),
+        };
+        let email = match settings.email.transport {
+            EmailTransport::Log => EmailSender::Log,
+            EmailTransport::Smtp => EmailSender::Smtp(Smtp::new(&settings.email)?),
+        };
+        Ok(Self { sms, email })
+    }
+
+    /// True when neither texts nor emails leave this machine.
+    pub fn all_local(&self) -> bool {
+        matches!((&self.sms, &self.email), (SmsSender::Log, EmailSender::Log))
+    }
+
+    pub async fn send(&self, n: &NotificationRow) -> SendOutcome {
+        match (n.channel.as_str(), &self.sms, &self.email) {
+            ("sms", SmsSender::Twilio(t), _) => t.send(n).await,
+            ("email", _, EmailSender::Smtp(s)) => s.send(n).await,
+            ("sms", SmsSender::Log, _) | ("email", _, EmailSender::Log) => log(n),
+            (other, _, _) => SendOutcome::Permanent {
+                error: format!("unknown channel {other:?}"),
+                opted_out: false,
+            },
+        }
+    }
+
+    /// After a crash between the claim and the provider's answer: did the
+    /// provider already take this message since `since`? Texts are looked up
+    /// at Twilio (same recipient, same body). Emails cannot be looked up; they
+    /// carry a Message-ID made from the notification id, so a resend is
+    /// recognisable as the same message by the receiving system.
+    pub async fn find_sent(
+        &self,
+        n: &NotificationRow,
+        since: DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, String> {
+        match (n.channel.as_str(), &self.sms) {
+            ("sms", SmsSender::Twilio(t)) => t.find_sent(n, since).await,
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The log transport: the message is written to the service log and
+/// counts as delivered; /dev/outbox lists it.
+fn log(n: &NotificationRow) -> SendOutcome {
+    match n.channel.as_str() {
+        "sms" => {
+            tracing::info!(target: "handover::outbox", to = %n.to_address, kind = %n.kind, "TEXT (not sent, log transport): {}", n.body_text)
+        }
+        _ => tracing::info!(
+            target: "handover::outbox",
+            to = %n.to_address,
+            kind = %n.kind,
+            subject = n.subject.as_deref().unwrap_or(""),
+            "EMAIL (not sent, log transport):\n{}",
+            n.body_text
+        ),
+    }
+    SendOutcome::Accepted {
+        provider_id: format!("log-{}", n.id),
+        status: "delivered".into(),
+        delivered: true,
+    }
+}

@@ -1,0 +1,153 @@
+//! The delivery worker: claims due messages from the outbox and hands them
+//! to their provider, a bounded number at a time. It wakes when this process
+//! commits messages, when another instance does (PostgreSQL NOTIFY), and on
+//! a slow poll as a safety net. Scheduled jobs run from the same loop.
+//!
+//! Never lost: a message is claimed with a lease and marked `sending` before
+//! the provider is called; if this process dies, another worker takes it
+//! over when the lease ends. Never twice: that worker first asks the
+//! provider whether the message already went.
+
+mod deliver;
+
+use crate::app::App;
+use crate::notify::transport::Transports;
+use diesel::connection::SimpleConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+/// A running worker. `shutdown` stops claiming and lets in-flight sends
+/// finish (up to `worker.shutdown_grace_seconds`).
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    done: tokio::task::JoinHandle<()>,
+    listening: Arc<AtomicBool>,
+}
+
+impl WorkerHandle {
+    pub async fn shutdown(self) {
+        self.listening.store(false, Ordering::Relaxed);
+        let _ = self.stop.send(true);
+        let _ = self.done.await;
+    }
+}
+
+pub fn spawn(app: App, transports: Arc<Transports>) -> WorkerHandle {
+    let (stop, stopped) = watch::channel(false);
+    let listening = Arc::new(AtomicBool::new(true));
+    listen_to_other_instances(&app, listening.clone());
+    let done = tokio::spawn(run(app, transports, stopped));
+    WorkerHandle {
+        stop,
+        done,
+        listening,
+    }
+}
+
+async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bool>) {
+    let settings = app.settings.worker.clone();
+    let permits = Arc::new(Semaphore::new(settings.concurrency));
+    let mut inflight = JoinSet::new();
+    let poll = Duration::from_secs(settings.poll_interval_seconds.max(1));
+    loop {
+        while inflight.try_join_next().is_some() {}
+        if *stop.borrow() {
+            break;
+        }
+        let want = (permits.available_permits() as i64).min(settings.batch_size);
+        let mut claimed = 0;
+        if want > 0 {
+            match app.claim_notifications(want).await {
+                Ok(rows) => {
+                    claimed = rows.len() as i64;
+                    for n in rows {
+                        let Ok(permit) = permits.clone().try_acquire_owned() else {
+                            break;
+                        };
+                        let (app, transports) = (app.clone(), transports.clone());
+                        inflight.spawn(async move {
+                            deliver::one(&app, &transports, n).await;
+                            drop(permit);
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming messages failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+        if let Err(e) = app.run_due_jobs(settings.batch_size).await {
+            tracing::error!(error = %e, "running scheduled jobs failed");
+        }
+        if want > 0 && claimed == want {
+            continue; // A full batch: there may be more waiting.
+        }
+        tokio::select! {
+            _ = app.outbox.woken() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
+            Some(_) = inflight.join_next(), if permits.available_permits() == 0 => {}
+        }
+    }
+    let grace = Duration::from_secs(settings.shutdown_grace_seconds);
+    let drained = tokio::time::timeout(grace, async {
+        while inflight.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            in_flight = inflight.len(),
+            "sends still in flight at shutdown; their leases will let another worker check and finish them"
+        );
+        inflight.abort_all();
+    }
+}
+
+/// PostgreSQL: a thread holding a LISTEN connection wakes the worker when
+/// another instance commits messages. (diesel's notifications are read
+/// without blocking, so the connection is checked every `listen_poll_ms`.)
+fn listen_to_other_instances(app: &App, listening: Arc<AtomicBool>) {
+    if app.db.listener().is_none() {
+        return;
+    }
+    let app = app.clone();
+    let every = Duration::from_millis(app.settings.worker.listen_poll_ms.max(1));
+    std::thread::spawn(move || {
+        while listening.load(Ordering::Relaxed) {
+            let mut conn = match app.db.listener() {
+                Some(Ok(conn)) => conn,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "LISTEN connection failed; retrying");
+                    std::thread::sleep(Duration::from_secs(1));
+                    continue;
+                }
+                None => return,
+            };
+            if let Err(e) = conn.batch_execute("LISTEN handover_outbox") {
+                tracing::warn!(error = %e, "LISTEN failed; retrying");
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
+            'connected: while listening.load(Ordering::Relaxed) {
+                let mut woke = false;
+                for notification in conn.notifications_iter() {
+                    match notification {
+                        Ok(_) => woke = true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                            break 'connected;
+                        }
+                    }
+                }
+                if woke {
+                    app.outbox.wake();
+                }
+                std::thread::sleep(every);
+            }
+        }
+    });
+}
