@@ -330,3 +330,35 @@ fn after_customer_message_lost(
     }
     Ok(())
 }
+
+/// For /dev/outbox and /metrics.
+impl App {
+    /// The newest messages on the given channels (the ones kept locally).
+    pub async fn recent_notifications(
+        &self,
+        channels: Vec<&'static str>,
+        limit: i64,
+    ) -> Result<Vec<NotificationRow>, AppError> {
+        self.db
+            .run(move |conn| {
+                Ok(db::notifications::recent(conn, limit)?
+                    .into_iter()
+                    .filter(|n| channels.contains(&n.channel.as_str()))
+                    .collect())
+            })
+            .await
+    }
+
+    /// Messages by state, and how long the oldest due one has waited.
+    pub async fn outbox_depth(&self) -> Result<(Vec<(String, i64)>, Option<Duration>), AppError> {
+        let now = self.clock.now();
+        self.db
+            .run(move |conn| {
+                let counts = db::notifications::count_by_state(conn)?;
+                let oldest = db::notifications::oldest_due_pending(conn, stored(now))?
+                    .map(|t| now - t.and_utc());
+                Ok((counts, oldest))
+            })
+            .await
+    }
+}

@@ -35,6 +35,7 @@ use uuid::Uuid;
 pub use auth::{generate_token, hash_token};
 pub use cashier::{NewPayment, PaymentView};
 pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+pub use conversation::{InboundText, MessageView, NewMessage};
 pub use dealerships::{DealershipView, NewDealership, QuietHoursInput};
 pub use error::{AppError, Candidate};
 pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
@@ -44,7 +45,7 @@ pub use presence::ClockOutInput;
 pub use repair_order::ListQuery;
 pub use ro_view::{ConcernView, HandoverView, LineView, RoList, RoView};
 pub use staff::{MeView, NewStaff, NewStaffCreated, PresenceView, StaffView};
-pub use timeline::{EventView, TimelineView};
+pub use timeline::{DeliveryStep, EventView, NotificationView, TimelineView};
 pub use workflow::{CancelInput, PromisedAtInput, StatusInput};
 
 /// Everything a use case needs, cheap to clone into each request.

@@ -57,6 +57,45 @@ pub(crate) fn record(
 pub struct TimelineView {
     pub repair_order_id: Uuid,
     pub events: Vec<EventView>,
+    /// What the customer and staff wrote to each other.
+    pub messages: Vec<super::conversation::MessageView>,
+    /// Every text and email about this RO, with its delivery history.
+    pub notifications: Vec<NotificationView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: Uuid,
+    /// Which message: checked_in, estimate, ready, …
+    pub kind: String,
+    /// customer or staff.
+    pub recipient: String,
+    /// sms or email.
+    pub channel: String,
+    pub to: String,
+    /// pending, sending, sent, delivered, failed, suppressed or superseded.
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub subject: Option<String>,
+    /// Exactly what was (or will be) sent.
+    pub body: String,
+    pub provider_id: Option<String>,
+    pub provider_status: Option<String>,
+    pub last_error: Option<String>,
+    pub fallback_of: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub history: Vec<DeliveryStep>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryStep {
+    pub at: DateTime<Utc>,
+    pub state: String,
+    pub provider_status: Option<String>,
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,8 +146,59 @@ impl App {
                 Ok(TimelineView {
                     repair_order_id: id,
                     events,
+                    messages: db::messages::list_for_ro(conn, &id.to_string())?
+                        .iter()
+                        .map(super::conversation::MessageView::from_row)
+                        .collect::<Result<_, AppError>>()?,
+                    notifications: notification_views(conn, &id.to_string())?,
                 })
             })
             .await
     }
+}
+
+/// Every message about the RO with its delivery history.
+fn notification_views(
+    conn: &mut crate::db::DbConn,
+    ro_id: &str,
+) -> Result<Vec<NotificationView>, AppError> {
+    let rows = db::notifications::list_for_ro(conn, ro_id)?;
+    let ids: Vec<String> = rows.iter().map(|n| n.id.clone()).collect();
+    let mut steps: std::collections::HashMap<String, Vec<DeliveryStep>> =
+        std::collections::HashMap::new();
+    for e in db::notifications::events_for(conn, &ids)? {
+        steps
+            .entry(e.notification_id.clone())
+            .or_default()
+            .push(DeliveryStep {
+                at: utc(e.at),
+                state: e.state,
+                provider_status: e.provider_status,
+                detail: e.detail,
+            });
+    }
+    rows.into_iter()
+        .map(|n| {
+            Ok(NotificationView {
+                id: super::ids::uuid(&n.id)?,
+                history: steps.remove(&n.id).unwrap_or_default(),
+                kind: n.kind,
+                recipient: n.recipient_kind,
+                channel: n.channel,
+                to: n.to_address,
+                state: n.state,
+                attempts: n.attempts,
+                next_attempt_at: utc(n.next_attempt_at),
+                subject: n.subject,
+                body: n.body_text,
+                provider_id: n.provider_id,
+                provider_status: n.provider_status,
+                last_error: n.last_error,
+                fallback_of: n.fallback_of.as_deref().map(super::ids::uuid).transpose()?,
+                created_at: utc(n.created_at),
+                sent_at: n.sent_at.map(utc),
+                delivered_at: n.delivered_at.map(utc),
+            })
+        })
+        .collect()
 }

@@ -5,10 +5,12 @@ mod dealerships;
 pub mod extract;
 pub mod openapi;
 mod ops;
+mod outbox;
 pub mod problem;
 mod repair_orders;
 mod respond;
 mod staff;
+mod webhooks;
 mod work;
 
 use crate::app::App;
@@ -59,6 +61,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/repair-orders/{id}/timeline")
                 .route(web::get().to(repair_orders::timeline)),
         )
+        .service(
+            resource("/api/v1/repair-orders/{id}/messages")
+                .route(web::post().to(repair_orders::message)),
+        )
+        .service(resource("/webhooks/twilio/inbound").route(web::post().to(webhooks::inbound)))
+        .service(resource("/webhooks/twilio/status").route(web::post().to(webhooks::status)))
+        .service(resource("/dev/outbox").route(web::get().to(outbox::dev_outbox)))
+        .service(resource("/metrics").route(web::get().to(outbox::metrics)))
         .service(resource("/api/v1/repair-orders/{id}/status").route(web::post().to(work::status)))
         .service(
             resource("/api/v1/repair-orders/{id}/promised-at")

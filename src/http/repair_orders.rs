@@ -6,7 +6,8 @@ use super::problem::{ApiError, Problem};
 use super::respond;
 use crate::app::Actor;
 use crate::app::{
-    App, ApprovalInput, CheckIn, EstimateInput, ListQuery, RoList, RoView, TimelineView,
+    App, ApprovalInput, CheckIn, EstimateInput, ListQuery, MessageView, NewMessage, RoList, RoView,
+    TimelineView,
 };
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -128,5 +129,26 @@ pub async fn timeline(
     respond::json(
         StatusCode::OK,
         &app.timeline(&staff.0, id.into_inner()).await?,
+    )
+}
+
+/// Write to the customer (any staff). Goes by text or email as the customer
+/// prefers; a reply to a customer who wrote in the last 30 minutes is sent
+/// even in quiet hours. Answers their waiting messages.
+#[utoipa::path(
+    post, path = "/api/v1/repair-orders/{id}/messages", tag = "repair orders",
+    request_body = NewMessage,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = MessageView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn message(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, NewMessage>,
+) -> Result<HttpResponse, ApiError> {
+    respond::reply(
+        app.send_message(&w.who, id.into_inner(), w.body, w.idem)
+            .await?,
     )
 }

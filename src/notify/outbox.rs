@@ -315,7 +315,16 @@ fn route(tx: &mut DbConn, out: &Outgoing<'_>) -> diesel::QueryResult<Route> {
         Recipient::Staff { phone, email, .. } => Ok(match (phone, email) {
             (Some(p), _) => (Language::En, Some(p.clone()), None, None),
             (None, Some(e)) => (Language::En, None, Some(e.clone()), None),
-            (None, None) => (Language::En, None, None, None),
+            (None, None) => (
+                Language::En,
+                None,
+                None,
+                Some((
+                    "sms",
+                    String::new(),
+                    "the staff member has no phone number or email address".to_owned(),
+                )),
+            ),
         }),
         Recipient::Customer {
             phone,

@@ -2,6 +2,7 @@
 //! its own database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is
 //! set (same test code). One binary, so the crate links once.
 
+mod doubles;
 mod fixtures;
 mod helpers;
 
@@ -11,6 +12,10 @@ mod counter;
 mod dealerships;
 mod estimate;
 mod lifecycle;
+mod notify_delivery;
+mod notify_rules;
+mod notify_webhooks;
+mod notify_worker;
 mod ops;
 mod repair_orders;
 mod safe_writes;

@@ -1,0 +1,141 @@
+//! Twilio's webhooks. Every request must carry a valid X-Twilio-Signature
+//! computed over public_base_url + the path and query Twilio called; a
+//! missing or wrong one gets 403 and nothing is stored.
+
+use super::problem::{ApiError, Problem};
+use crate::app::{App, AppError, InboundText};
+use crate::notify::transport::signature;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+fn forbidden(detail: &str) -> HttpResponse {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "bad-signature",
+        "The request is not from Twilio",
+        detail,
+    )
+    .response()
+}
+
+/// The form parameters, if the signature over them is Twilio's; otherwise
+/// why not.
+fn verified(
+    app: &App,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, &'static str> {
+    let token = app.settings.sms.twilio.auth_token.expose();
+    if token.is_empty() {
+        return Err("Twilio webhooks are not configured (sms.twilio.auth_token is empty)");
+    }
+    let Some(given) = req
+        .headers()
+        .get("X-Twilio-Signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err("X-Twilio-Signature is missing");
+    };
+    let params: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let base = app.settings.public_base_url.trim_end_matches('/');
+    let url = match req.uri().query() {
+        Some(q) => format!("{base}{}?{q}", req.path()),
+        None => format!("{base}{}", req.path()),
+    };
+    let expected = signature(token, &url, &params);
+    let same = expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return Err("X-Twilio-Signature does not match");
+    }
+    Ok(params)
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn twiml(message: Option<&str>) -> HttpResponse {
+    let body = match message {
+        Some(text) => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        ),
+        None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>".to_owned(),
+    };
+    HttpResponse::Ok().content_type("text/xml").body(body)
+}
+
+/// A text from a customer: joins their RO, or handles STOP/START/HELP.
+#[utoipa::path(post, path = "/webhooks/twilio/inbound", tag = "webhooks",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "TwiML", content_type = "text/xml"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn inbound(
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let params = match verified(&app, &req, &body) {
+        Ok(p) => p,
+        Err(why) => return Ok(forbidden(why)),
+    };
+    let (Some(sid), Some(from), Some(to)) = (
+        param(&params, "MessageSid"),
+        param(&params, "From"),
+        param(&params, "To"),
+    ) else {
+        return Err(AppError::field("MessageSid", "MessageSid, From and To are required").into());
+    };
+    let reply = app
+        .inbound_text(InboundText {
+            message_sid: sid.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            body: param(&params, "Body").unwrap_or_default().to_owned(),
+        })
+        .await?;
+    Ok(twiml(reply.as_deref()))
+}
+
+/// A delivery status from Twilio. Applied only if it moves the message
+/// forward: callbacks arrive out of order.
+#[utoipa::path(post, path = "/webhooks/twilio/status", tag = "webhooks",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "recorded"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn status(
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let params = match verified(&app, &req, &body) {
+        Ok(p) => p,
+        Err(why) => return Ok(forbidden(why)),
+    };
+    let (Some(sid), Some(status)) = (
+        param(&params, "MessageSid"),
+        param(&params, "MessageStatus"),
+    ) else {
+        return Err(
+            AppError::field("MessageSid", "MessageSid and MessageStatus are required").into(),
+        );
+    };
+    let code = param(&params, "ErrorCode")
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    app.provider_status(sid.to_owned(), status.to_owned(), code)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/xml")
+        .body("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"))
+}

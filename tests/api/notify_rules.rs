@@ -1,0 +1,374 @@
+//! Quiet hours, superseded messages, consent and opt-out, replies.
+
+use crate::doubles::*;
+use crate::fixtures::*;
+use crate::helpers::*;
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::{Value, json};
+
+fn of<'a>(ns: &'a [Value], kind: &str, channel: &str) -> Vec<&'a Value> {
+    ns.iter()
+        .filter(|n| n["kind"] == kind && n["channel"] == channel)
+        .collect()
+}
+
+#[tokio::test]
+async fn routine_messages_wait_for_quiet_hours_to_end() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let shop = app.shop().await;
+    // 22:30 in Chicago (04:30 UTC the next day).
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 4, 30, 0).unwrap());
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap();
+    let ns = app.notifications(&shop.advisor.token, id).await;
+    let sms = of(&ns, "checked_in", "sms")[0];
+    assert_eq!(sms["state"], "pending");
+    assert_eq!(
+        sms["next_attempt_at"], "2026-03-03T14:00:00Z",
+        "08:00 local"
+    );
+    // Written for the morning it will be read in: "today" is the day it arrives.
+    assert!(
+        sms["body"].as_str().unwrap().contains("hoy a las 2:30"),
+        "{}",
+        sms["body"]
+    );
+    app.advance(Duration::hours(2));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(twilio.texts().is_empty(), "nothing at night");
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 14, 0, 0).unwrap());
+    app.app.outbox.wake();
+    eventually("sent at 08:00", || async { twilio.texts().len() == 1 }).await;
+}
+
+#[tokio::test]
+async fn a_message_superseded_before_it_went_is_not_sent() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap();
+    eventually("check-in text sent", || async { twilio.texts().len() == 1 }).await;
+    // Two changes overnight (21:30 and 23:00 local).
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 3, 30, 0).unwrap());
+    let path = format!("/api/v1/repair-orders/{id}/promised-at");
+    app.put(
+        &path,
+        &shop.advisor.token,
+        &json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"}),
+    )
+    .await
+    .ok(200);
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 5, 0, 0).unwrap());
+    app.put(
+        &path,
+        &shop.advisor.token,
+        &json!({"promised_at": "2026-03-03T23:00:00Z", "reason": "The part comes at noon"}),
+    )
+    .await
+    .ok(200);
+    let ns = app.notifications(&shop.advisor.token, id).await;
+    let changes = of(&ns, "promised_changed", "sms");
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0]["state"], "superseded");
+    assert_eq!(changes[1]["state"], "pending");
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 14, 0, 0).unwrap());
+    app.app.outbox.wake();
+    eventually("the newer one is sent", || async {
+        twilio.texts().len() == 2
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let texts = twilio.texts();
+    assert_eq!(texts.len(), 2, "the older one never went");
+    assert!(
+        texts[1]["Body"].contains("The part comes at noon"),
+        "{}",
+        texts[1]["Body"]
+    );
+}
+
+#[tokio::test]
+async fn no_texts_without_consent_and_none_after_stop() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let mut body = dealership_body("Lakeside");
+    body["sms_from"] = json!(FROM);
+    let d = app
+        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    // No consent: email only.
+    let mut no_consent = app.check_in_body();
+    no_consent["customer"]["sms_consent"] = json!(false);
+    let ro = app
+        .post("/api/v1/repair-orders", &advisor.token, &no_consent)
+        .await
+        .ok(201)
+        .clone();
+    eventually("email sent", || async { smtp.mails().len() == 1 }).await;
+    let ns = app
+        .notifications(&advisor.token, ro["id"].as_str().unwrap())
+        .await;
+    assert!(of(&ns, "checked_in", "sms").is_empty() && twilio.texts().is_empty());
+    // With consent, then STOP.
+    let ro = app
+        .post(
+            "/api/v1/repair-orders",
+            &advisor.token,
+            &app.check_in_body(),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = ro["id"].as_str().unwrap().to_owned();
+    eventually("text sent", || async { twilio.texts().len() == 1 }).await;
+    let r = app
+        .twilio_post(
+            "/webhooks/twilio/inbound",
+            &[
+                ("MessageSid", "SM_in_1"),
+                ("From", "+13125550142"),
+                ("To", FROM),
+                ("Body", "Stop"),
+                ("NumMedia", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text.contains("<Response/>"),
+        "the carrier confirms STOP itself: {}",
+        r.text
+    );
+    app.set_status(&advisor.token, &id, "in_progress").await;
+    let r = app
+        .post(
+            &format!("/api/v1/repair-orders/{id}/status"),
+            &advisor.token,
+            &json!({"status": "waiting_parts"}),
+        )
+        .await;
+    r.ok(200);
+    eventually("waiting-parts message by email instead", || async {
+        let ns = app.notifications(&advisor.token, &id).await;
+        of(&ns, "waiting_parts", "email")
+            .first()
+            .is_some_and(|n| n["state"] == "sent")
+    })
+    .await;
+    let ns = app.notifications(&advisor.token, &id).await;
+    assert!(
+        of(&ns, "waiting_parts", "sms").is_empty(),
+        "no text after STOP: {ns:#?}"
+    );
+    assert_eq!(twilio.texts().len(), 1);
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &advisor.token,
+        )
+        .await;
+    assert!(
+        timeline.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "opted_out")
+    );
+    // START opts back in.
+    app.twilio_post(
+        "/webhooks/twilio/inbound",
+        &[
+            ("MessageSid", "SM_in_2"),
+            ("From", "+13125550142"),
+            ("To", FROM),
+            ("Body", "START"),
+        ],
+    )
+    .await;
+    app.set_status(&advisor.token, &id, "in_progress")
+        .await
+        .ok(200);
+    app.set_status(&advisor.token, &id, "waiting_parts")
+        .await
+        .ok(200);
+    eventually("texts again", || async { twilio.texts().len() == 2 }).await;
+}
+
+#[tokio::test]
+async fn a_text_that_said_stop_after_it_was_written_is_suppressed_and_emailed() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let mut body = dealership_body("Lakeside");
+    body["sms_from"] = json!(FROM);
+    let d = app
+        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    // Written at night, so it waits; STOP arrives before morning.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 4, 0, 0).unwrap());
+    let ro = app
+        .post(
+            "/api/v1/repair-orders",
+            &advisor.token,
+            &app.check_in_body(),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = ro["id"].as_str().unwrap().to_owned();
+    app.twilio_post(
+        "/webhooks/twilio/inbound",
+        &[
+            ("MessageSid", "SM_stop"),
+            ("From", "+13125550142"),
+            ("To", FROM),
+            ("Body", "please stop texting me"),
+        ],
+    )
+    .await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 14, 0, 0).unwrap());
+    app.app.outbox.wake();
+    eventually("suppressed and emailed", || async {
+        let ns = app.notifications(&advisor.token, &id).await;
+        of(&ns, "checked_in", "sms")
+            .first()
+            .is_some_and(|n| n["state"] == "suppressed")
+            && of(&ns, "checked_in", "email")
+                .first()
+                .is_some_and(|n| n["state"] == "sent")
+    })
+    .await;
+    assert!(twilio.texts().is_empty());
+}
+
+#[tokio::test]
+async fn a_reply_to_a_customer_who_just_wrote_goes_even_at_night() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let mut body = dealership_body("Lakeside");
+    body["sms_from"] = json!(FROM);
+    let d = app
+        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    let ro = app
+        .post(
+            "/api/v1/repair-orders",
+            &advisor.token,
+            &app.check_in_body(),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = ro["id"].as_str().unwrap().to_owned();
+    eventually("check-in text", || async { twilio.texts().len() == 1 }).await;
+    // 21:40 local: the customer writes; card numbers never stored.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 3, 40, 0).unwrap());
+    let r = app
+        .twilio_post(
+            "/webhooks/twilio/inbound",
+            &[
+                ("MessageSid", "SM_q1"),
+                ("From", "+13125550142"),
+                ("To", FROM),
+                ("Body", "Is it done? My card is 4111 1111 1111 1111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &advisor.token,
+        )
+        .await;
+    let inbound = &timeline.body["messages"][0];
+    assert_eq!(
+        inbound["body"],
+        "Is it done? My card is **** **** **** 1111"
+    );
+    assert!(!timeline.text.contains("4111 1111 1111 1111"));
+    // The advisor was told (no contact details here: recorded as suppressed).
+    assert!(
+        timeline.body["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "staff_customer_message")
+    );
+    app.clock.advance(Duration::minutes(10));
+    let r = app
+        .post(
+            &format!("/api/v1/repair-orders/{id}/messages"),
+            &advisor.token,
+            &json!({"body": "Yes, ready at 8 tomorrow."}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["direction"], "outbound");
+    app.app.outbox.wake();
+    eventually("the reply went at once", || async {
+        twilio.texts().len() == 2
+    })
+    .await;
+    assert!(
+        twilio.texts()[1]["Body"].contains("Ana de Lakeside: Yes, ready at 8 tomorrow."),
+        "{:?}",
+        twilio.texts()[1]
+    );
+    // A later message with no recent customer text waits for the morning.
+    app.clock.advance(Duration::minutes(40));
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/messages"),
+        &advisor.token,
+        &json!({"body": "See you soon."}),
+    )
+    .await
+    .ok(201);
+    let ns = app.notifications(&advisor.token, &id).await;
+    let last = (*of(&ns, "reply", "sms").last().unwrap()).clone();
+    assert_eq!(last["state"], "pending");
+    assert_eq!(last["next_attempt_at"], "2026-03-03T14:00:00Z");
+    // Bad input to the messages endpoint.
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/messages"),
+        &advisor.token,
+        &json!({"body": " "}),
+    )
+    .await
+    .problem(422, "validation");
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/messages"),
+        &advisor.token,
+        &json!({"text": "hi"}),
+    )
+    .await
+    .problem(422, "invalid-body");
+}
