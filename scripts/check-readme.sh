@@ -38,4 +38,5 @@ grep -q '"type":"/problems/nobody-to-hand-over"' <<<"$output" || fail "the gate 
 grep -q '"status":"ready_for_pickup","handover":{"staff_id":"[^"]*","name":"Ana Lopez"' <<<"$output" || fail "ready did not name Ana"
 grep -q '"status":"picked_up"' <<<"$output" || fail "the car was not picked up"
 grep -q 'picked_up  Carla Diaz' <<<"$output" || fail "timeline"
+grep -q '^sms ready: .*Ana will hand it over.*Amount due: \$464.93' <<<"$output" || fail "the ready text"
 echo "README walk-through: OK"

@@ -13,14 +13,13 @@ use crate::notify::transport::Transports;
 use crate::worker::WorkerHandle;
 use actix_web::dev::Server;
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The use cases over an opened, migrated store with checked templates.
 pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     let url = settings.database.url.expose().to_owned();
     let options = settings.db_options();
-    let templates_dir = PathBuf::from(&settings.notify.templates_dir);
+    let templates_dir = settings.notify.templates_dir.clone();
     let (db, templates) =
         tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Templates)> {
             let db = Db::open(&url, options)?;
@@ -28,7 +27,7 @@ pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "database migrated");
             }
-            Ok((db, Templates::load(&templates_dir)?))
+            Ok((db, Templates::configured(&templates_dir)?))
         })
         .await??;
     Ok(App::new(

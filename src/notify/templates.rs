@@ -32,6 +32,8 @@ pub const TEXT_ONLY_KINDS: &[&str] = &["help"];
 
 const LANGUAGES: [Language; 2] = [Language::En, Language::Es];
 
+include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
 /// One message, rendered for every channel it can go by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -59,7 +61,48 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html.j2") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.add_filter("clip", |text: String, max: usize| sms::clip(&text, max));
+    env
+}
+
 impl Templates {
+    /// The templates compiled into the binary (config/templates at build
+    /// time), checked like any others.
+    pub fn embedded() -> Result<Self, TemplateError> {
+        let load_error = |problem: String| TemplateError::Load {
+            dir: "(built in)".into(),
+            problem,
+        };
+        let mut env = environment();
+        for (name, source) in EMBEDDED {
+            env.add_template(name, source)
+                .map_err(|e| load_error(format!("{name}: {e}")))?;
+        }
+        let templates = Self { env };
+        templates.check().map_err(|e| load_error(e.to_string()))?;
+        Ok(templates)
+    }
+
+    /// The built-in templates, or those under `dir` when one is configured.
+    pub fn configured(dir: &str) -> Result<Self, TemplateError> {
+        if dir.is_empty() {
+            Self::embedded()
+        } else {
+            Self::load(Path::new(dir))
+        }
+    }
+
     /// Loads every template under `dir` and renders each message once with
     /// sample data, so a typo fails here rather than at 2 a.m.
     pub fn load(dir: &Path) -> Result<Self, TemplateError> {
@@ -67,17 +110,7 @@ impl Templates {
             dir: dir.display().to_string(),
             problem,
         };
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_trim_blocks(true);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html.j2") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.add_filter("clip", |text: String, max: usize| sms::clip(&text, max));
+        let mut env = environment();
         for lang in LANGUAGES {
             let folder = dir.join(lang.code());
             let entries = std::fs::read_dir(&folder)
@@ -247,6 +280,19 @@ mod tests {
             "accents folded for texts: {}",
             es.sms
         );
+    }
+
+    #[test]
+    fn the_built_in_templates_are_the_ones_in_config() {
+        let built_in = Templates::embedded().unwrap();
+        let on_disk = templates();
+        let ctx = MessageContext::sample_long();
+        for kind in CUSTOMER_KINDS {
+            assert_eq!(
+                built_in.render(Language::Es, kind, &ctx).unwrap(),
+                on_disk.render(Language::Es, kind, &ctx).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -357,3 +357,43 @@ async fn cars_kept_overnight_get_a_daily_update_and_cashiers_hear_of_balances() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn on_postgres_a_commit_in_one_instance_wakes_the_worker_in_another() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    // This instance's worker polls only once a minute: only NOTIFY can wake it.
+    let app =
+        spawn_notifying_app_with(&twilio, &smtp, |s| s.worker.poll_interval_seconds = 60).await;
+    if app.app.db.backend() != handover::db::Backend::Postgres {
+        return;
+    }
+    let shop = app.shop().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // A second instance, without a worker, takes the check-in.
+    let mut settings = (*app.app.settings).clone();
+    settings.worker.enabled = false;
+    let other = handover::startup::Application::build(settings, app.app.clock.clone())
+        .await
+        .unwrap();
+    let other_url = format!("http://127.0.0.1:{}", other.port());
+    tokio::spawn(other.run_until_stopped());
+    let r = app
+        .client
+        .post(format!("{other_url}/api/v1/repair-orders"))
+        .bearer_auth(&shop.advisor.token)
+        .json(&app.check_in_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let started = std::time::Instant::now();
+    eventually("delivered by the first instance's worker", || async {
+        twilio.texts().len() == 1
+    })
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "woken by NOTIFY, not by the poll"
+    );
+}

@@ -1,0 +1,43 @@
+//! Compiles the message templates under config/templates into the binary,
+//! so the service runs from any directory. A deployment can still point
+//! `notify.templates_dir` at its own copy.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut entries = Vec::new();
+    for lang in ["en", "es"] {
+        let dir = root.join(lang);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if name.ends_with(".j2") {
+                println!("cargo:rerun-if-changed={}", path.display());
+                entries.push((format!("{lang}/{name}"), path.display().to_string()));
+            }
+        }
+    }
+    entries.sort();
+    let mut code = String::from(
+        "/// Templates compiled in from config/templates.\npub const EMBEDDED: &[(&str, &str)] = &[\n",
+    );
+    for (name, path) in entries {
+        let _ = writeln!(code, "    ({name:?}, include_str!({path:?})),");
+    }
+    code.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("templates.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        panic!("cannot write {}: {e}", out.display());
+    }
+}
