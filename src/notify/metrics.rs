@@ -12,6 +12,8 @@ pub struct Metrics {
     pub failed: AtomicU64,
     pub suppressed: AtomicU64,
     pub retried: AtomicU64,
+    /// Worker passes that found nothing due and nothing in flight.
+    pub idle_passes: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros: AtomicU64,

@@ -86,6 +86,12 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
         if want > 0 && claimed == want {
             continue; // A full batch: there may be more waiting.
         }
+        if claimed == 0 && inflight.is_empty() {
+            app.outbox
+                .metrics()
+                .idle_passes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         tokio::select! {
             _ = app.outbox.woken() => {}
             _ = tokio::time::sleep(poll) => {}

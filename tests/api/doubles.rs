@@ -318,6 +318,26 @@ impl TestApp {
         self.app.outbox.wake();
     }
 
+    /// Returns once the worker has looked at the outbox after now and found
+    /// nothing to do: what was due has been dealt with, and what is not due
+    /// was left alone. (Two idle passes: the first may have begun before.)
+    pub async fn settle(&self) {
+        use std::sync::atomic::Ordering;
+        let idle = || {
+            self.app
+                .outbox
+                .metrics()
+                .idle_passes
+                .load(Ordering::Relaxed)
+        };
+        let start = idle();
+        eventually("the worker to settle", || async {
+            self.app.outbox.wake();
+            idle() > start + 1
+        })
+        .await;
+    }
+
     /// Twilio's signature for a webhook call to `path` with `params`.
     pub fn twilio_signed(&self, path: &str, params: &[(&str, &str)]) -> (String, String) {
         let owned: Vec<(String, String)> = params

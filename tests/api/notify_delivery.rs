@@ -192,7 +192,7 @@ async fn transient_failures_are_retried_with_backoff_and_permanent_ones_are_not(
     })
     .await;
     app.advance(chrono::Duration::hours(3));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(twilio.calls().await, before + 1, "one call, no retry");
     let ns = app.notifications(&shop.advisor.token, &id2).await;
     let failed = ns

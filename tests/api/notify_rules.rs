@@ -37,7 +37,7 @@ async fn routine_messages_wait_for_quiet_hours_to_end() {
         sms["body"]
     );
     app.advance(Duration::hours(2));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert!(twilio.texts().is_empty(), "nothing at night");
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 3, 14, 0, 0).unwrap());
@@ -86,7 +86,7 @@ async fn a_message_superseded_before_it_went_is_not_sent() {
         twilio.texts().len() == 2
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.settle().await;
     let texts = twilio.texts();
     assert_eq!(texts.len(), 2, "the older one never went");
     assert!(

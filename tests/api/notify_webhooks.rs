@@ -258,7 +258,7 @@ async fn an_unanswered_question_goes_to_the_manager_once() {
     assert_eq!(timeline.body["messages"].as_array().unwrap().len(), 1);
     // 3 h 59 min later (240 business minutes is 14:00): nothing yet.
     app.advance(Duration::minutes(239));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert!(!twilio.texts().iter().any(|t| t["To"] == "+13125550104"));
     app.advance(Duration::minutes(2));
     eventually("the manager is texted", || async {
@@ -276,7 +276,7 @@ async fn an_unanswered_question_goes_to_the_manager_once() {
         page["Body"]
     );
     app.advance(Duration::hours(30));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(
         twilio
             .texts()
@@ -319,7 +319,7 @@ async fn an_unanswered_question_goes_to_the_manager_once() {
     .await
     .ok(201);
     app.advance(Duration::hours(30));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(
         twilio
             .texts()

@@ -202,7 +202,7 @@ async fn two_workers_deliver_a_thousand_messages_each_exactly_once() {
         "1000 messages through two workers in {:?}",
         started.elapsed()
     );
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    app.settle().await;
     one.shutdown().await;
     two.shutdown().await;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -369,7 +369,7 @@ async fn on_postgres_a_commit_in_one_instance_wakes_the_worker_in_another() {
         return;
     }
     let shop = app.shop().await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.settle().await;
     // A second instance, without a worker, takes the check-in.
     let mut settings = (*app.app.settings).clone();
     settings.worker.enabled = false;
