@@ -87,6 +87,8 @@ pub enum ApiError {
     BadHeader(&'static str, String),
     #[error("bad query: {0}")]
     BadQuery(String),
+    #[error("bad webhook signature: {0}")]
+    BadSignature(&'static str),
     #[error("no such resource")]
     NoRoute,
     #[error("method not allowed")]
@@ -131,6 +133,12 @@ impl ApiError {
                 "validation",
                 "The request has invalid values",
                 &[FieldError::new("query", why.clone())],
+            ),
+            ApiError::BadSignature(why) => Problem::new(
+                S::FORBIDDEN,
+                "bad-signature",
+                "The request is not from Twilio",
+                *why,
             ),
             ApiError::NoRoute => Problem::new(
                 S::NOT_FOUND,

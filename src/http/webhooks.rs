@@ -5,36 +5,23 @@
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, InboundText};
 use crate::notify::transport::signature;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-
-fn forbidden(detail: &str) -> HttpResponse {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        "bad-signature",
-        "The request is not from Twilio",
-        detail,
-    )
-    .response()
-}
 
 /// The form parameters, if the signature over them is Twilio's; otherwise
 /// why not.
-fn verified(
-    app: &App,
-    req: &HttpRequest,
-    body: &[u8],
-) -> Result<Vec<(String, String)>, &'static str> {
+fn verified(app: &App, req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let token = app.settings.sms.twilio.auth_token.expose();
     if token.is_empty() {
-        return Err("Twilio webhooks are not configured (sms.twilio.auth_token is empty)");
+        return Err(ApiError::BadSignature(
+            "Twilio webhooks are not configured (sms.twilio.auth_token is empty)",
+        ));
     }
     let Some(given) = req
         .headers()
         .get("X-Twilio-Signature")
         .and_then(|v| v.to_str().ok())
     else {
-        return Err("X-Twilio-Signature is missing");
+        return Err(ApiError::BadSignature("X-Twilio-Signature is missing"));
     };
     let params: Vec<(String, String)> = form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -52,7 +39,7 @@ fn verified(
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
     if !same {
-        return Err("X-Twilio-Signature does not match");
+        return Err(ApiError::BadSignature("X-Twilio-Signature does not match"));
     }
     Ok(params)
 }
@@ -86,10 +73,7 @@ pub async fn inbound(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let params = match verified(&app, &req, &body) {
-        Ok(p) => p,
-        Err(why) => return Ok(forbidden(why)),
-    };
+    let params = verified(&app, &req, &body)?;
     let (Some(sid), Some(from), Some(to)) = (
         param(&params, "MessageSid"),
         param(&params, "From"),
@@ -118,10 +102,7 @@ pub async fn status(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let params = match verified(&app, &req, &body) {
-        Ok(p) => p,
-        Err(why) => return Ok(forbidden(why)),
-    };
+    let params = verified(&app, &req, &body)?;
     let (Some(sid), Some(status)) = (
         param(&params, "MessageSid"),
         param(&params, "MessageStatus"),

@@ -1,6 +1,7 @@
 //! Stand-ins for the outside world: Twilio as wiremock checking the request
 //! exactly as Twilio documents it, and a real SMTP server over TCP.
 
+use crate::fixtures::Person;
 use crate::helpers::*;
 use base64::Engine;
 use handover::config::{EmailTransport, Secret, SmsTransport, SmtpTls};
@@ -275,6 +276,34 @@ pub async fn spawn_notifying_app_with(
         adjust(s);
     })
     .await
+}
+
+/// A dealership that texts from `FROM`, with an advisor (no contact details)
+/// and a manager who has a phone.
+pub async fn shop_with_number(app: &TestApp) -> (String, Person, Person) {
+    let mut body = crate::fixtures::dealership_body("Lakeside");
+    body["sms_from"] = json!(FROM);
+    let d = app
+        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    let r = app
+        .post(
+            &format!("/api/v1/dealerships/{d}/staff"),
+            ADMIN_TOKEN,
+            &json!({"name": "Maria Chen", "role": "manager", "phone": "+13125550104"}),
+        )
+        .await;
+    let body = r.ok(201);
+    let manager = Person {
+        id: body["id"].as_str().unwrap().into(),
+        token: body["token"].as_str().unwrap().into(),
+    };
+    (d, advisor, manager)
 }
 
 /// Waits (real time, bounded) for asynchronous delivery to reach a state.

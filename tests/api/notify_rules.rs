@@ -1,8 +1,6 @@
 //! Quiet hours, superseded messages, consent and opt-out, replies.
 
 use crate::doubles::*;
-use crate::fixtures::*;
-use crate::helpers::*;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
@@ -101,16 +99,7 @@ async fn no_texts_without_consent_and_none_after_stop() {
     let twilio = TwilioMock::start().await;
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
-    let mut body = dealership_body("Lakeside");
-    body["sms_from"] = json!(FROM);
-    let d = app
-        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
-        .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    let (_, advisor, _) = shop_with_number(&app).await;
     // No consent: email only.
     let mut no_consent = app.check_in_body();
     no_consent["customer"]["sms_consent"] = json!(false);
@@ -214,16 +203,7 @@ async fn a_text_that_said_stop_after_it_was_written_is_suppressed_and_emailed() 
     let twilio = TwilioMock::start().await;
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
-    let mut body = dealership_body("Lakeside");
-    body["sms_from"] = json!(FROM);
-    let d = app
-        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
-        .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    let (_, advisor, _) = shop_with_number(&app).await;
     // Written at night, so it waits; STOP arrives before morning.
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 3, 4, 0, 0).unwrap());
@@ -268,16 +248,7 @@ async fn a_reply_to_a_customer_who_just_wrote_goes_even_at_night() {
     let twilio = TwilioMock::start().await;
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
-    let mut body = dealership_body("Lakeside");
-    body["sms_from"] = json!(FROM);
-    let d = app
-        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
-        .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
+    let (_, advisor, _) = shop_with_number(&app).await;
     let ro = app
         .post(
             "/api/v1/repair-orders",

@@ -2,36 +2,9 @@
 //! question nobody answers.
 
 use crate::doubles::*;
-use crate::fixtures::*;
 use crate::helpers::*;
 use chrono::Duration;
 use serde_json::json;
-
-async fn shop_with_number(app: &TestApp) -> (String, Person, Person) {
-    let mut body = dealership_body("Lakeside");
-    body["sms_from"] = json!(FROM);
-    let d = app
-        .post("/api/v1/dealerships", ADMIN_TOKEN, &body)
-        .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let advisor = app.create_staff(&d, "Ana Lopez", "advisor").await;
-    let r = app
-        .post(
-            &format!("/api/v1/dealerships/{d}/staff"),
-            ADMIN_TOKEN,
-            &json!({"name": "Maria Chen", "role": "manager", "phone": "+13125550104"}),
-        )
-        .await;
-    let body = r.ok(201);
-    let manager = Person {
-        id: body["id"].as_str().unwrap().into(),
-        token: body["token"].as_str().unwrap().into(),
-    };
-    (d, advisor, manager)
-}
 
 #[tokio::test]
 async fn bad_or_missing_signatures_get_403_and_nothing_is_stored() {
