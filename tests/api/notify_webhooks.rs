@@ -2,7 +2,6 @@
 //! question nobody answers.
 
 use crate::doubles::*;
-use crate::helpers::*;
 use chrono::Duration;
 use serde_json::json;
 
