@@ -86,8 +86,33 @@ pub(crate) fn after(
         "staff_message" => tell_customer(tx, cx, ro, event, "reply", None, |c| {
             c.message = text("body")
         }),
+        // The advisor hears of decisions someone else recorded (a manager,
+        // another advisor, the customer on the status page).
+        "decisions_recorded" if event.actor_id.as_deref() != Some(ro.row.advisor_id.as_str()) => {
+            match db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)? {
+                Some(a) => tell_staff(tx, cx, ro, &event.id, &a, "staff_decision", |c| {
+                    c.decision = Some(decision_words(&detail));
+                }),
+                None => Ok(()),
+            }
+        }
         _ => Ok(()),
     }
+}
+
+/// "approved 2 and declined 1 line(s)".
+fn decision_words(detail: &serde_json::Value) -> String {
+    let decisions = detail
+        .get("decisions")
+        .and_then(|d| d.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let count = |what: &str| decisions.iter().filter(|d| d["approval"] == what).count();
+    format!(
+        "approved {} and declined {} line(s)",
+        count("approved"),
+        count("declined")
+    )
 }
 
 /// Staff of `role`, those clocked in first; everyone of that role if nobody is in.

@@ -87,6 +87,8 @@ pub fn assert_twilio_shape(req: &Request, public_base_url: &str) {
 pub enum Answer {
     Created,
     Status(u16, Value),
+    /// 429 Too Many Requests with Retry-After in seconds.
+    TooMany(u64),
     Delay(Duration),
 }
 
@@ -128,6 +130,11 @@ impl Respond for SendResponder {
             Answer::Status(code, body) => ResponseTemplate::new(code)
                 .set_body_json(body)
                 .insert_header("Retry-After", "1"),
+            Answer::TooMany(secs) => ResponseTemplate::new(429)
+                .set_body_json(
+                    json!({"code": 20429, "message": "Too Many Requests", "status": 429}),
+                )
+                .insert_header("Retry-After", secs.to_string().as_str()),
             Answer::Delay(d) => ResponseTemplate::new(201)
                 .set_delay(d)
                 .set_body_json(json!({"sid": format!("SM{n:032x}"), "status": "queued"})),

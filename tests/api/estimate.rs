@@ -205,3 +205,40 @@ async fn no_estimate_once_work_is_complete() {
     r.problem(409, "estimate-closed");
     assert_eq!(before, app.fingerprint().await);
 }
+
+#[tokio::test]
+async fn the_advisor_hears_of_decisions_someone_else_recorded() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.estimate(&shop, &app.check_in(&shop).await).await;
+    let id = ro["id"].as_str().unwrap();
+    let decide = |line: usize, who: &str| json!({"channel": "phone", "decisions": [{"line_id": ro["lines"][line]["id"], "decision": who}]});
+    let path = format!("/api/v1/repair-orders/{id}/approvals");
+    app.post(&path, &shop.advisor.token, &decide(0, "approved"))
+        .await
+        .ok(200);
+    app.post(&path, &shop.manager.token, &decide(1, "declined"))
+        .await
+        .ok(200);
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &shop.advisor.token,
+        )
+        .await;
+    let told: Vec<&serde_json::Value> = timeline.body["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "staff_decision")
+        .collect();
+    assert_eq!(told.len(), 1, "only for the manager's decision");
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("approved 0 and declined 1"),
+        "{}",
+        told[0]["body"]
+    );
+}

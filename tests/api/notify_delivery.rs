@@ -263,3 +263,31 @@ async fn retries_stop_when_the_schedule_is_spent() {
         "{sms}"
     );
 }
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_twilio_asks() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let shop = app.shop().await;
+    twilio.answer(vec![Answer::TooMany(900), Answer::Created]);
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap().to_owned();
+    eventually("rate limited", || async {
+        let ns = app.notifications(&shop.advisor.token, &id).await;
+        ns.iter()
+            .any(|n| n["channel"] == "sms" && n["state"] == "pending" && n["attempts"] == 1)
+    })
+    .await;
+    let ns = app.notifications(&shop.advisor.token, &id).await;
+    let sms = ns.iter().find(|n| n["channel"] == "sms").unwrap();
+    let retry_at: chrono::DateTime<chrono::Utc> =
+        sms["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        retry_at - app.now(),
+        chrono::Duration::seconds(900),
+        "Retry-After beats the 60 s schedule"
+    );
+    app.advance(chrono::Duration::seconds(901));
+    eventually("sent after waiting", || async { twilio.texts().len() == 1 }).await;
+}
