@@ -2,16 +2,17 @@
 //! what happens when the person who promised to be there leaves.
 
 use super::Ctx;
+use super::availability::decide;
 use super::idempotency::{ACCEPTED, OK};
 use super::ids::{stored, uuid};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
-use super::staff::presence_of;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
-use crate::db::{self, DbConn, models::RoRow};
+use crate::db::models::StaffRow;
+use crate::db::{self, DbConn};
 use crate::domain::concern::ConcernOutcome;
-use crate::domain::handover_gate::{Candidate, HandoverGate, HandoverPromise};
+use crate::domain::handover_gate::HandoverPromise;
 use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
@@ -48,21 +49,8 @@ pub struct ConcernOutcomeInput {
     pub note: String,
 }
 
-/// Who may hand this RO over, in order, each with their presence. Their staff
-/// rows are locked first, so a clock-out racing this "ready" waits for it
-/// and then sees the RO it must not abandon.
-fn candidates(tx: &mut DbConn, ro: &RoRow) -> Result<Vec<Candidate>, AppError> {
-    db::staff::lock(tx, &ro.advisor_id)?;
-    let advisor = db::staff::find(tx, &ro.dealership_id, &ro.advisor_id)?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO advisor missing")))?;
-    Ok(vec![Candidate {
-        staff_id: uuid(&advisor.id)?,
-        presence: presence_of(&advisor)?,
-        name: advisor.name,
-    }])
-}
-
-/// Makes the RO ready with `promise` on it, and says so on the timeline.
+/// Makes the RO ready with `promise` on it, says so on the timeline, and
+/// schedules the end of the promise.
 pub(crate) fn promote(
     tx: &mut DbConn,
     ro: &mut RepairOrder,
@@ -70,7 +58,6 @@ pub(crate) fn promote(
     by: By,
     cx: &Ctx,
 ) -> Result<(), AppError> {
-    let now = cx.now;
     let from = ro.status()?;
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
     let staff_id = promise.staff_id.to_string();
@@ -80,7 +67,7 @@ pub(crate) fn promote(
     ro.row.handover_until = promise.until.map(stored);
     ro.row.ready_when_available = false;
     ro.set_status(RoStatus::ReadyForPickup);
-    ro.save(tx, now)?;
+    ro.save(tx, cx.now)?;
     record(
         tx,
         cx,
@@ -94,7 +81,8 @@ pub(crate) fn promote(
             "handover_until": promise.until,
             "balance_due_cents": ro.totals().balance_due.0,
         }),
-    )
+    )?;
+    super::coverage::schedule_end(tx, cx, ro)
 }
 
 fn mark_ready(
@@ -105,11 +93,10 @@ fn mark_ready(
     input: &ReadyInput,
     cx: &Ctx,
 ) -> Result<(u16, RoView), AppError> {
-    let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status()?;
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
-    match HandoverGate::decide(&candidates(tx, &ro.row)?) {
+    match decide(tx, &ro, cx.now, None)? {
         Ok(promise) => {
             promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;
             Ok((OK, RoView::build(&ro)?))
@@ -117,7 +104,7 @@ fn mark_ready(
         Err(nobody) if input.when_available => {
             if !ro.row.ready_when_available {
                 ro.row.ready_when_available = true;
-                ro.save(tx, now)?;
+                ro.save(tx, cx.now)?;
                 record(
                     tx,
                     cx,
@@ -139,60 +126,25 @@ fn mark_ready(
     }
 }
 
-/// ROs waiting for `staff` to come on duty become ready now. Called in the
-/// clock-in transaction, so the promise and the presence agree.
+/// Cars waiting for someone to come on duty become ready if `staff` (who
+/// just did) can hand them over. Called in the clock-in transaction, so the
+/// promise and the presence agree.
 pub(crate) fn promote_waiting(
     tx: &mut DbConn,
-    staff: &crate::db::models::StaffRow,
+    staff: &StaffRow,
     cx: &Ctx,
 ) -> Result<Vec<i64>, AppError> {
     let mut promoted = Vec::new();
-    for row in db::repair_orders::pending_ready_for(tx, &staff.dealership_id, &staff.id)? {
-        let id = uuid(&row.id)?;
-        let Some(mut ro) = RepairOrder::load(tx, &staff.dealership_id, id)? else {
+    for row in db::repair_orders::waiting_for_handover(tx, &staff.dealership_id)? {
+        let Some(mut ro) = RepairOrder::load(tx, &staff.dealership_id, uuid(&row.id)?)? else {
             continue;
         };
-        if let Ok(promise) = HandoverGate::decide(&candidates(tx, &ro.row)?) {
+        if let Ok(promise) = decide(tx, &ro, cx.now, None)? {
             promote(tx, &mut ro, &promise, By::System, cx)?;
             promoted.push(ro.row.number);
         }
     }
     Ok(promoted)
-}
-
-/// Ready ROs that depend on `staff_id` go back to work_complete and wait
-/// for someone to come on duty (a forced clock-out). Returns their numbers.
-pub(crate) fn withdraw_coverage(
-    tx: &mut DbConn,
-    dealership_id: &str,
-    staff_id: &str,
-    by: By,
-    cx: &Ctx,
-) -> Result<Vec<i64>, AppError> {
-    let now = cx.now;
-    let mut withdrawn = Vec::new();
-    for row in db::repair_orders::ready_handed_over_by(tx, staff_id)? {
-        let Some(mut ro) = RepairOrder::load(tx, dealership_id, uuid(&row.id)?)? else {
-            continue;
-        };
-        let from = ro.status()?;
-        check_transition(from, RoStatus::WorkComplete, &ro.facts())?;
-        ro.set_status(RoStatus::WorkComplete);
-        ro.clear_handover();
-        ro.row.ready_when_available = true;
-        ro.save(tx, now)?;
-        record(
-            tx,
-            cx,
-            &ro,
-            by,
-            "coverage_lost",
-            Some((from, RoStatus::WorkComplete)),
-            serde_json::json!({ "left": staff_id, "ready_when_available": true }),
-        )?;
-        withdrawn.push(ro.row.number);
-    }
-    Ok(withdrawn)
 }
 
 fn record_handover(

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub(crate) const PROGRESS: &str = "progress_update";
 pub(crate) const ESCALATE: &str = "escalate_unanswered";
+pub(crate) const COVERAGE_END: &str = "coverage_end";
 
 fn job(
     ro: &RepairOrder,
@@ -78,6 +79,29 @@ pub(crate) fn schedule_escalation(
             key,
             due,
             serde_json::json!({ "message_id": message_id }),
+            cx.now,
+        ),
+    )?;
+    Ok(())
+}
+
+/// At `at`, `staff` stops covering `ro`: the car passes on or waits.
+pub(crate) fn schedule_coverage_end(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    staff: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let key = format!("{COVERAGE_END}:{}:{staff}:{}", ro.row.id, at.timestamp());
+    db::jobs::schedule(
+        tx,
+        &job(
+            ro,
+            COVERAGE_END,
+            key,
+            at,
+            serde_json::json!({ "staff_id": staff }),
             cx.now,
         ),
     )?;
@@ -181,6 +205,14 @@ fn run_job(tx: &mut DbConn, cx: &Ctx, job: &JobRow) -> Result<(), AppError> {
                 })?;
             }
             Ok(())
+        }
+        COVERAGE_END => {
+            let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+            let Some(staff) = payload.get("staff_id").and_then(|s| s.as_str()) else {
+                return Ok(());
+            };
+            let mut ro = ro;
+            super::coverage::end_of_coverage(tx, cx, &mut ro, staff)
         }
         other => {
             tracing::warn!(kind = other, "unknown job kind");

@@ -4,9 +4,11 @@
 //! HTTP and nothing here sends anything to the outside world.
 
 mod auth;
+mod availability;
 mod cashier;
 mod check_in;
 mod conversation;
+mod coverage;
 mod dealerships;
 mod delivery;
 pub mod demo;
@@ -33,6 +35,10 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use auth::{generate_token, hash_token};
+pub use availability::{
+    AvailabilityView, BreakInput, DelegatesInput, DelegatesView, ScheduleInput, ScheduleView,
+    ShiftInput, ShiftView, TimeOffInput, TimeOffView,
+};
 pub use cashier::{NewPayment, PaymentView};
 pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use conversation::{InboundText, MessageView, NewMessage};

@@ -1,15 +1,19 @@
-//! Clocking in and out. Clocking in can complete a "ready when available";
-//! clocking out must not strand a customer who was told someone is there.
+//! Clocking in and out, and breaks. Clocking in can complete a "ready when
+//! available"; leaving (clock-out, a break) must not strand a customer who was
+//! told someone is there: their cars pass to a delegate who is, or the
+//! change is refused unless a manager forces it.
 
-use super::Ctx;
-use super::handover::{promote_waiting, withdraw_coverage};
+use super::availability::self_or_manager;
+use super::coverage::release_now;
+use super::handover::promote_waiting;
 use super::idempotency::OK;
 use super::ids::{new_id, stored};
-use super::staff::{StaffView, presence_of, require};
+use super::staff::{StaffView, presence_of};
 use super::timeline::By;
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use super::{Actor, App, AppError, BreakInput, Ctx, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PresenceEventRow};
-use crate::domain::role::{Permission, Role};
+use crate::domain::presence::PresenceState;
+use crate::domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,32 +21,25 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockOutInput {
-    /// A manager may clock someone out although ready cars depend on them;
-    /// those cars go back to work_complete and wait for the next person.
+    /// A manager may clock someone out although ready cars depend on them and
+    /// no delegate can take them; those cars go back to work_complete and wait.
     #[serde(default)]
     pub force: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Clocking {
+#[derive(Debug, Clone, Copy)]
+enum Change {
     In,
-    Out { force: bool },
-}
-
-/// Self, or a manager for anyone at their dealership.
-fn may_clock(actor: &Actor, staff_id: Uuid) -> Result<(), AppError> {
-    if actor.staff_id == staff_id {
-        return Ok(());
-    }
-    require(actor, Permission::ManageOthersPresence)
-        .map_err(|_| AppError::forbidden("only a manager may clock someone else in or out"))
+    Out,
+    Break(chrono::DateTime<chrono::Utc>),
 }
 
 fn clock(
     tx: &mut DbConn,
     actor: &Actor,
     staff_id: Uuid,
-    what: Clocking,
+    change: Change,
+    force: bool,
     cx: &Ctx,
 ) -> Result<StaffView, AppError> {
     let now = cx.now;
@@ -53,55 +50,47 @@ fn clock(
     let mut staff =
         db::staff::find(tx, &dealership_id, &id)?.ok_or(AppError::NotFound("staff member"))?;
     let presence = presence_of(&staff)?;
-    let next = match what {
-        Clocking::In => presence.clock_in(now),
-        Clocking::Out { .. } => presence.clock_out(now),
+    let next = match change {
+        Change::In => presence.clock_in(now),
+        Change::Out => presence.clock_out(now),
+        Change::Break(until) => presence
+            .start_break(until, now)
+            .map_err(|e| AppError::field("until", e.0))?,
     }
     .map_err(|c| AppError::conflict("presence", c.0))?;
-    let forced = matches!(what, Clocking::Out { force: true });
-    if let Clocking::Out { force } = what {
-        let depending = db::repair_orders::ready_handed_over_by(tx, &id)?;
-        if !depending.is_empty() {
-            if !force {
-                return Err(AppError::Conflict {
-                    problem: "handover-coverage",
-                    detail: format!(
-                        "{} is to hand over {} ready car(s); clocking out would leave those customers without anyone. \
-                         A manager may force it: the cars then wait for the next person on duty.",
-                        staff.name,
-                        depending.len()
-                    ),
-                    extra: Some(serde_json::json!({
-                        "repair_orders": depending.iter().map(|r| serde_json::json!({"id": r.id, "number": r.number})).collect::<Vec<_>>(),
-                    })),
-                });
-            }
-            if actor.role != Role::Manager {
-                return Err(AppError::forbidden("only a manager may force a clock-out"));
-            }
-            withdraw_coverage(tx, &dealership_id, &id, By::Staff(actor.staff_id), cx)?;
-        }
+    if force && actor.role != Role::Manager {
+        return Err(AppError::forbidden(
+            "only a manager may force someone off while cars depend on them",
+        ));
     }
-    db::staff::set_presence(tx, &id, next.state.as_str(), stored(now))?;
+    // Write the new presence first, so the gate no longer counts them when
+    // their cars are passed on.
+    let break_until = next.break_until.map(stored);
+    db::staff::set_presence(tx, &id, next.state.as_str(), stored(now), break_until)?;
+    staff.presence = next.state.as_str().into();
+    staff.presence_since = Some(stored(now));
+    staff.break_until = break_until;
+    if next.state != PresenceState::OnDuty {
+        release_now(tx, cx, &staff, By::Staff(actor.staff_id), force)?;
+    }
     db::presence::append(
         tx,
         &PresenceEventRow {
             id: new_id(),
             dealership_id,
             staff_id: id,
-            kind: match what {
-                Clocking::In => "clock_in",
-                Clocking::Out { .. } => "clock_out",
+            kind: match change {
+                Change::In => "clock_in",
+                Change::Out => "clock_out",
+                Change::Break(_) => "break",
             }
             .into(),
             at: stored(now),
             recorded_by: actor.staff_id.to_string(),
-            forced,
+            forced: force,
         },
     )?;
-    staff.presence = next.state.as_str().into();
-    staff.presence_since = Some(stored(now));
-    if what == Clocking::In {
+    if next.state == PresenceState::OnDuty {
         promote_waiting(tx, &staff, cx)?;
     }
     StaffView::from_row(&staff)
@@ -114,12 +103,8 @@ impl App {
         staff_id: Uuid,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<StaffView>, AppError> {
-        may_clock(actor, staff_id)?;
-        let who = actor.clone();
-        self.write_once(actor.scope(), idem, move |tx, cx| {
-            Ok((OK, clock(tx, &who, staff_id, Clocking::In, cx)?))
-        })
-        .await
+        self.presence_change(actor, staff_id, Change::In, false, idem)
+            .await
     }
 
     pub async fn clock_out(
@@ -129,11 +114,40 @@ impl App {
         input: ClockOutInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<StaffView>, AppError> {
-        may_clock(actor, staff_id)?;
+        self.presence_change(actor, staff_id, Change::Out, input.force, idem)
+            .await
+    }
+
+    /// A break until `until`; back on duty with clock-in.
+    pub async fn start_break(
+        &self,
+        actor: &Actor,
+        staff_id: Uuid,
+        input: BreakInput,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<StaffView>, AppError> {
+        self.presence_change(
+            actor,
+            staff_id,
+            Change::Break(input.until),
+            input.force,
+            idem,
+        )
+        .await
+    }
+
+    async fn presence_change(
+        &self,
+        actor: &Actor,
+        staff_id: Uuid,
+        change: Change,
+        force: bool,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<StaffView>, AppError> {
+        self_or_manager(actor, staff_id, "clock in, out or on a break")?;
         let who = actor.clone();
-        let what = Clocking::Out { force: input.force };
         self.write_once(actor.scope(), idem, move |tx, cx| {
-            Ok((OK, clock(tx, &who, staff_id, what, cx)?))
+            Ok((OK, clock(tx, &who, staff_id, change, force, cx)?))
         })
         .await
     }

@@ -43,9 +43,11 @@ pub struct StaffView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PresenceView {
-    /// off or on_duty.
+    /// off, on_duty or on_break.
     pub state: PresenceState,
     pub since: Option<DateTime<Utc>>,
+    /// When the break ends, while on one.
+    pub break_until: Option<DateTime<Utc>>,
 }
 
 /// The answer to creating a staff member: the only time the token is shown.
@@ -83,6 +85,7 @@ impl StaffView {
             presence: PresenceView {
                 state: presence_of(row)?.state,
                 since: row.presence_since.map(utc),
+                break_until: row.break_until.map(utc),
             },
         })
     }
@@ -93,6 +96,7 @@ pub(crate) fn presence_of(row: &StaffRow) -> Result<Presence, AppError> {
         state: PresenceState::parse(&row.presence)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored presence: {e}")))?,
         since: row.presence_since.map(utc),
+        break_until: row.break_until.map(utc),
     })
 }
 
@@ -138,6 +142,7 @@ pub(crate) fn parse_staff(
         token_hash: hash_token(&token),
         presence: PresenceState::Off.as_str().to_owned(),
         presence_since: None,
+        break_until: None,
         created_at: stored(now),
     };
     Ok((row, token))

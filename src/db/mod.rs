@@ -2,6 +2,7 @@
 //! embedded migrations, and one module of queries per table. Nothing outside
 //! `db/` writes SQL.
 
+pub mod availability;
 pub mod concerns;
 mod conn;
 pub mod customers;

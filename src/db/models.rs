@@ -37,6 +37,7 @@ pub struct StaffRow {
     pub token_hash: String,
     pub presence: String,
     pub presence_since: Option<NaiveDateTime>,
+    pub break_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -277,4 +278,25 @@ pub struct JobRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_shifts)]
+pub struct ShiftRow {
+    pub id: String,
+    pub staff_id: String,
+    pub weekday: i32,
+    pub starts: String,
+    pub ends: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_time_off)]
+pub struct TimeOffRow {
+    pub id: String,
+    pub staff_id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
 }

@@ -68,17 +68,12 @@ pub fn list(
     query.order(r::number.desc()).limit(filter.limit).load(conn)
 }
 
-/// Work-complete ROs waiting for this person (as advisor) to come on duty.
-pub fn pending_ready_for(
-    conn: &mut DbConn,
-    dealership_id: &str,
-    advisor_id: &str,
-) -> QueryResult<Vec<RoRow>> {
+/// Work-complete ROs waiting for someone to come on duty to hand them over.
+pub fn waiting_for_handover(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<RoRow>> {
     r::repair_orders
         .filter(
             r::dealership_id
                 .eq(dealership_id)
-                .and(r::advisor_id.eq(advisor_id))
                 .and(r::ready_when_available.eq(true))
                 .and(r::status.eq("work_complete")),
         )

@@ -31,6 +31,7 @@ diesel::table! {
         token_hash -> Text,
         presence -> Text,
         presence_since -> Nullable<Timestamp>,
+        break_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }
@@ -259,6 +260,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_shifts (id) {
+        id -> Text,
+        staff_id -> Text,
+        weekday -> Integer,
+        starts -> Text,
+        ends -> Text,
+    }
+}
+
+diesel::table! {
+    staff_time_off (id) {
+        id -> Text,
+        staff_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_delegates (staff_id, position) {
+        staff_id -> Text,
+        position -> Integer,
+        delegate_id -> Text,
+    }
+}
+
+diesel::table! {
+    ro_delegates (ro_id, position) {
+        ro_id -> Text,
+        position -> Integer,
+        delegate_id -> Text,
+    }
+}
+
 diesel::joinable!(staff -> dealerships (dealership_id));
 diesel::joinable!(notification_events -> notifications (notification_id));
 diesel::joinable!(repair_orders -> customers (customer_id));
@@ -284,4 +322,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sms_opt_outs,
     messages,
     jobs,
+    staff_shifts,
+    staff_time_off,
+    staff_delegates,
+    ro_delegates,
 );

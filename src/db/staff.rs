@@ -57,19 +57,34 @@ pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, Stri
         .load(conn)
 }
 
-/// Writes presence. The update also row-locks the staff member until the
-/// transaction ends, which is what serialises a clock-out against a
-/// concurrent "ready" that names them.
+/// Writes presence (and when the break ends, while on one).
 pub fn set_presence(
     conn: &mut DbConn,
     id: &str,
     presence: &str,
     since: NaiveDateTime,
+    break_until: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
     diesel::update(s::staff.filter(s::id.eq(id)))
-        .set((s::presence.eq(presence), s::presence_since.eq(Some(since))))
+        .set((
+            s::presence.eq(presence),
+            s::presence_since.eq(Some(since)),
+            s::break_until.eq(break_until),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// These staff members, if they belong to this dealership.
+pub fn find_many(
+    conn: &mut DbConn,
+    dealership_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<StaffRow>> {
+    s::staff
+        .filter(s::dealership_id.eq(dealership_id).and(s::id.eq_any(ids)))
+        .select(StaffRow::as_select())
+        .load(conn)
 }
 
 /// Takes the row lock on a staff member without changing anything visible

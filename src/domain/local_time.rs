@@ -82,6 +82,31 @@ pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) ->
     }
 }
 
+/// The end of a promise, as the customer reads it after "until": "6:00 PM
+/// today", "9:00 AM tomorrow", "4:00 PM on Friday"; in Spanish after
+/// "hasta": "las 18:00 de hoy", "las 9:00 de mañana", "las 16:00 del viernes".
+pub fn describe_until(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
+    let day = t.with_timezone(&tz).date_naive();
+    let days = (day - now.with_timezone(&tz).date_naive()).num_days();
+    let time = clock_time(t, tz, lang);
+    let weekday = day.weekday().num_days_from_monday() as usize;
+    let month = day.month0() as usize;
+    match lang {
+        Language::En => match days {
+            0 => format!("{time} today"),
+            1 => format!("{time} tomorrow"),
+            2..=6 => format!("{time} on {}", WEEKDAYS_EN[weekday]),
+            _ => format!("{time} on {} {}", MONTHS_EN[month], day.day()),
+        },
+        Language::Es => match days {
+            0 => format!("las {time} de hoy"),
+            1 => format!("las {time} de mañana"),
+            2..=6 => format!("las {time} del {}", WEEKDAYS_ES[weekday]),
+            _ => format!("las {time} del {} de {}", day.day(), MONTHS_ES[month]),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +163,22 @@ mod tests {
             "el 14 de marzo a las 10:00"
         );
         assert_eq!(clock_time(at(15, 0), chicago(), Language::En), "9:00 AM");
+        let six = Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap();
+        assert_eq!(
+            describe_until(six, now, chicago(), Language::En),
+            "6:00 PM today"
+        );
+        assert_eq!(
+            describe_until(six, now, chicago(), Language::Es),
+            "las 18:00 de hoy"
+        );
+        assert_eq!(
+            describe_until(tue, now, chicago(), Language::En),
+            "9:30 AM tomorrow"
+        );
+        assert_eq!(
+            describe_until(fri, now, chicago(), Language::Es),
+            "las 16:00 del viernes"
+        );
     }
 }

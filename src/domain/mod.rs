@@ -2,6 +2,7 @@
 //! Everything here is unit-tested in place; the app layer feeds it facts and
 //! writes what it decides.
 
+pub mod availability;
 pub mod card;
 pub mod concern;
 pub mod consent;

@@ -32,8 +32,10 @@ CREATE TABLE staff (
     email          TEXT,
     -- SHA-256 of the bearer token; the token itself is shown once and never stored.
     token_hash     TEXT NOT NULL UNIQUE,
-    presence       TEXT NOT NULL DEFAULT 'off' CHECK (presence IN ('off', 'on_duty')),
+    presence       TEXT NOT NULL DEFAULT 'off' CHECK (presence IN ('off', 'on_duty', 'on_break')),
     presence_since TIMESTAMP,
+    -- When a break ends (presence = on_break).
+    break_until    TIMESTAMP,
     created_at     TIMESTAMP NOT NULL
 );
 CREATE INDEX staff_dealership ON staff (dealership_id);
@@ -42,7 +44,7 @@ CREATE TABLE presence_events (
     id            TEXT PRIMARY KEY,
     dealership_id TEXT NOT NULL REFERENCES dealerships (id),
     staff_id      TEXT NOT NULL REFERENCES staff (id),
-    kind          TEXT NOT NULL CHECK (kind IN ('clock_in', 'clock_out')),
+    kind          TEXT NOT NULL CHECK (kind IN ('clock_in', 'clock_out', 'break')),
     at            TIMESTAMP NOT NULL,
     recorded_by   TEXT NOT NULL REFERENCES staff (id),
     forced        BOOLEAN NOT NULL DEFAULT FALSE
