@@ -237,6 +237,18 @@ pub(crate) fn decide(
     Ok(HandoverGate::decide(&candidates, now, tz, window))
 }
 
+/// The first candidate there now for `window` (zero: simply there now).
+pub(crate) fn decide_within(
+    tx: &mut DbConn,
+    ro: &RepairOrder,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<Result<HandoverPromise, NobodyToHandOver>, AppError> {
+    let (tz, _) = zone(&ro.dealership);
+    let candidates = candidates(tx, ro, now)?;
+    Ok(HandoverGate::decide(&candidates, now, tz, window))
+}
+
 fn parse_schedule(input: &ScheduleInput, staff_id: &str) -> Result<Vec<ShiftRow>, AppError> {
     let mut v = Violations::new();
     let mut rows: Vec<ShiftRow> = Vec::new();

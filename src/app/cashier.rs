@@ -182,6 +182,22 @@ impl App {
         .await
     }
 
+    /// The customer is at the counter: page whoever hands the car over.
+    pub async fn customer_arrived(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Reply<super::coverage::ArrivedView>, AppError> {
+        self.staff_write(
+            actor,
+            Permission::ConfirmPickup,
+            idem,
+            move |tx, who, cx| Ok((OK, super::coverage::customer_arrived(tx, cx, who, id)?)),
+        )
+        .await
+    }
+
     /// Keys released: the RO is closed.
     pub async fn pickup(
         &self,

@@ -72,7 +72,11 @@ pub(crate) fn withdraw(
             "next_available_at": nobody.next_available_at,
             "candidates": nobody.candidates.iter().map(|c| serde_json::json!({"staff_id": c.staff_id, "name": c.name, "reason": c.reason})).collect::<Vec<_>>(),
         }),
-    )
+    )?;
+    match nobody.next_available_at {
+        Some(next) => super::jobs::schedule_promotion(tx, cx, ro, next),
+        None => Ok(()),
+    }
 }
 
 /// When a promise has an end, a job at that end passes the car on.
@@ -169,4 +173,105 @@ pub(crate) fn end_of_coverage(
         Ok(promise) => pass(tx, cx, ro, &promise, By::System),
         Err(nobody) => withdraw(tx, cx, ro, &nobody, By::System),
     }
+}
+
+/// The answer to "the customer is here".
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ArrivedView {
+    pub repair_order_id: uuid::Uuid,
+    /// Who was paged to come to the counter (null: nobody is there).
+    pub paged: Option<PagedView>,
+    /// Who was passed over, and why.
+    pub skipped: Vec<PagedView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PagedView {
+    pub staff_id: uuid::Uuid,
+    pub name: String,
+    pub reason: Option<String>,
+}
+
+/// The cashier says the customer is at the counter: page the handover
+/// person, or, if they are no longer there, the next candidate who is.
+pub(crate) fn customer_arrived(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    actor: &super::Actor,
+    id: uuid::Uuid,
+) -> Result<ArrivedView, AppError> {
+    let ro = RepairOrder::load_for_write(tx, actor, id, None)?;
+    let status = ro.status()?;
+    if status != RoStatus::ReadyForPickup {
+        return Err(AppError::conflict(
+            "not-ready",
+            format!("the car is {status}, not ready for pickup: nobody to page"),
+        ));
+    }
+    let (tz, _) = super::availability::zone(&ro.dealership);
+    let mut candidates = super::availability::candidates(tx, &ro, cx.now)?;
+    // The person who promised comes first.
+    if let Some(pos) = candidates
+        .iter()
+        .position(|c| Some(c.staff_id.to_string()) == ro.row.handover_staff_id)
+    {
+        let promised = candidates.remove(pos);
+        candidates.insert(0, promised);
+    }
+    let mut skipped = Vec::new();
+    let mut paged = None;
+    for c in &candidates {
+        match c
+            .schedule
+            .availability(cx.now, tz, chrono::Duration::zero())
+        {
+            crate::domain::availability::Availability::Available { .. } => {
+                paged = Some(PagedView {
+                    staff_id: c.staff_id,
+                    name: c.name.clone(),
+                    reason: None,
+                });
+                break;
+            }
+            crate::domain::availability::Availability::Unavailable { reason, .. } => {
+                skipped.push(PagedView {
+                    staff_id: c.staff_id,
+                    name: c.name.clone(),
+                    reason: Some(reason),
+                })
+            }
+        }
+    }
+    record(
+        tx,
+        cx,
+        &ro,
+        By::Staff(actor.staff_id),
+        "customer_arrived",
+        None,
+        serde_json::json!({
+            "paged": paged.as_ref().map(|p| serde_json::json!({"staff_id": p.staff_id, "name": p.name})),
+            "skipped": skipped.iter().map(|s| serde_json::json!({"staff_id": s.staff_id, "name": s.name, "reason": s.reason})).collect::<Vec<_>>(),
+        }),
+    )?;
+    if let Some(p) = &paged
+        && let Some(staff) = db::staff::find(tx, &ro.dealership.id, &p.staff_id.to_string())?
+    {
+        let note = skipped.first().map(|s| {
+            format!(
+                "{} is not here ({}); please go.",
+                s.name,
+                s.reason.clone().unwrap_or_default()
+            )
+        });
+        let cause = format!("arrived-{}", super::ids::new_id());
+        super::notices::tell_staff(tx, cx, &ro, &cause, &staff, "staff_customer_arrived", |c| {
+            c.message = note
+        })?;
+    }
+    Ok(ArrivedView {
+        repair_order_id: id,
+        paged,
+        skipped,
+    })
 }

@@ -119,6 +119,9 @@ fn mark_ready(
                         "next_available_at": nobody.next_available_at,
                     }),
                 )?;
+                if let Some(next) = nobody.next_available_at {
+                    super::jobs::schedule_promotion(tx, cx, &ro, next)?;
+                }
             }
             Ok((ACCEPTED, RoView::build(&ro)?))
         }

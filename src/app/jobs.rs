@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 pub(crate) const PROGRESS: &str = "progress_update";
 pub(crate) const ESCALATE: &str = "escalate_unanswered";
 pub(crate) const COVERAGE_END: &str = "coverage_end";
+pub(crate) const PROMOTE: &str = "promote_ready";
 
 fn job(
     ro: &RepairOrder,
@@ -104,6 +105,22 @@ pub(crate) fn schedule_coverage_end(
             serde_json::json!({ "staff_id": staff }),
             cx.now,
         ),
+    )?;
+    Ok(())
+}
+
+/// At `at` someone is expected back: a car waiting for them may become ready
+/// then, even if nobody clocks in (they never clocked out).
+pub(crate) fn schedule_promotion(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let key = format!("{PROMOTE}:{}:{}", ro.row.id, at.timestamp());
+    db::jobs::schedule(
+        tx,
+        &job(ro, PROMOTE, key, at, serde_json::json!({}), cx.now),
     )?;
     Ok(())
 }
@@ -205,6 +222,19 @@ fn run_job(tx: &mut DbConn, cx: &Ctx, job: &JobRow) -> Result<(), AppError> {
                 })?;
             }
             Ok(())
+        }
+        PROMOTE => {
+            if status != RoStatus::WorkComplete || !ro.row.ready_when_available {
+                return Ok(());
+            }
+            let mut ro = ro;
+            match super::availability::decide(tx, &ro, cx.now, None)? {
+                Ok(promise) => super::handover::promote(tx, &mut ro, &promise, By::System, cx),
+                Err(nobody) => match nobody.next_available_at {
+                    Some(next) if next > cx.now => schedule_promotion(tx, cx, &ro, next),
+                    _ => Ok(()),
+                },
+            }
         }
         COVERAGE_END => {
             let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();

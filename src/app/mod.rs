@@ -42,6 +42,7 @@ pub use availability::{
 pub use cashier::{NewPayment, PaymentView};
 pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use conversation::{InboundText, MessageView, NewMessage};
+pub use coverage::{ArrivedView, PagedView};
 pub use dealerships::{DealershipView, NewDealership, QuietHoursInput};
 pub use error::{AppError, Candidate};
 pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};

@@ -11,7 +11,7 @@ use crate::domain::contact::NotifyBy;
 use crate::domain::dealership::{LocalTime, QuietHours, TimeZone};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::local_time::describe;
+use crate::domain::local_time::{describe, describe_until};
 use crate::domain::money::{Cents, Quantity, line_amount};
 use crate::domain::presence::PresenceState;
 use crate::domain::role::Role;
@@ -53,7 +53,7 @@ pub(crate) fn after(
             tell_customer(tx, cx, ro, event, "waiting_parts", None, |_| {})
         }
         "ready" => {
-            tell_customer(tx, cx, ro, event, "ready", None, |_| {})?;
+            tell_customer(tx, cx, ro, event, "ready", Some("handover"), |_| {})?;
             if ro.totals().balance_due > Cents::ZERO {
                 for cashier in on_duty_first(db::staff::list(tx, &ro.dealership.id)?, Role::Cashier)
                 {
@@ -71,9 +71,34 @@ pub(crate) fn after(
             Ok(())
         }
         "picked_up" => tell_customer(tx, cx, ro, event, "picked_up", None, |_| {}),
+        "handover_passed" => tell_customer(
+            tx,
+            cx,
+            ro,
+            event,
+            "handover_changed",
+            Some("handover"),
+            |_| {},
+        ),
+        // Nobody to hand the car over: the customer hears when pickup is
+        // next possible, before they make the trip.
+        "coverage_lost" | "ready_when_available" => {
+            let next = text("next_available_at").and_then(|d| d.parse::<DateTime<Utc>>().ok());
+            let language = Language::parse(&ro.customer.language).unwrap_or_default();
+            let words = next.map(|n| describe(n, cx.now, tz(ro), language));
+            tell_customer(tx, cx, ro, event, "pickup_later", Some("handover"), |c| {
+                c.next_pickup = words
+            })
+        }
         "progress_update" => tell_customer(tx, cx, ro, event, "progress", Some("progress"), |_| {}),
         "customer_message" => {
-            let advisor = db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)?;
+            // The first of the advisor and their delegates who is there.
+            let first = match super::availability::decide_within(tx, ro, cx.now, Duration::zero())?
+            {
+                Ok(p) => p.staff_id.to_string(),
+                Err(_) => ro.row.advisor_id.clone(),
+            };
+            let advisor = db::staff::find(tx, &ro.dealership.id, &first)?;
             let due = text("due_at").and_then(|d| d.parse::<DateTime<Utc>>().ok());
             match advisor {
                 Some(a) => tell_staff(tx, cx, ro, &event.id, &a, "staff_customer_message", |c| {
@@ -252,7 +277,7 @@ pub(crate) fn context(
             first_name: PersonCtx::new(&name, None).first_name,
             until: row
                 .handover_until
-                .map(|u| describe(utc(u), send_at, tz, language))
+                .map(|u| describe_until(utc(u), send_at, tz, language))
                 .unwrap_or_default(),
             name,
         }

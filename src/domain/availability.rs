@@ -151,10 +151,9 @@ impl Schedule {
             .filter(|l| l.from > now)
             .map(|l| l.from)
             .min()
+            && until.is_none_or(|u| next_leave < u)
         {
-            if until.is_none_or(|u| next_leave < u) {
-                until = Some(next_leave);
-            }
+            until = Some(next_leave);
         }
         match until {
             Some(u) if u - now < window => unavailable(format!(

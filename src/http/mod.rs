@@ -65,6 +65,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/repair-orders/{id}/messages")
                 .route(web::post().to(repair_orders::message)),
         )
+        .service(resource("/api/v1/staff/{id}/schedule").route(web::put().to(staff::schedule)))
+        .service(resource("/api/v1/staff/{id}/time-off").route(web::post().to(staff::time_off)))
+        .service(resource("/api/v1/staff/{id}/break").route(web::post().to(staff::take_break)))
+        .service(resource("/api/v1/staff/{id}/delegates").route(web::put().to(staff::delegates)))
+        .service(
+            resource("/api/v1/staff/{id}/availability").route(web::get().to(staff::availability)),
+        )
+        .service(
+            resource("/api/v1/repair-orders/{id}/delegates").route(web::put().to(work::delegates)),
+        )
+        .service(
+            resource("/api/v1/repair-orders/{id}/arrived").route(web::post().to(work::arrived)),
+        )
         .service(resource("/webhooks/twilio/inbound").route(web::post().to(webhooks::inbound)))
         .service(resource("/webhooks/twilio/status").route(web::post().to(webhooks::status)))
         .service(resource("/dev/outbox").route(web::get().to(outbox::dev_outbox)))

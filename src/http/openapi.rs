@@ -15,7 +15,8 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         dealerships::create, dealerships::get, dealerships::create_staff,
-        staff::me, staff::list, staff::clock_in, staff::clock_out,
+        staff::me, staff::list, staff::clock_in, staff::clock_out, staff::schedule, staff::time_off,
+        staff::take_break, staff::delegates, staff::availability, work::delegates, work::arrived,
         repair_orders::check_in, repair_orders::list, repair_orders::get, repair_orders::estimate,
         repair_orders::approvals, repair_orders::timeline, repair_orders::message,
         work::status, work::promised_at, work::ready, work::handover, work::cancel, work::payment, work::pickup,

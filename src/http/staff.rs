@@ -4,7 +4,10 @@ use super::extract::{Staff, Write};
 use super::problem::{ApiError, Problem};
 use super::respond;
 use crate::app::Actor;
-use crate::app::{App, ClockOutInput, MeView, StaffView};
+use crate::app::{
+    App, AvailabilityView, BreakInput, ClockOutInput, DelegatesInput, DelegatesView, MeView,
+    ScheduleInput, ScheduleView, StaffView, TimeOffInput, TimeOffView,
+};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -74,6 +77,114 @@ pub async fn clock_out(
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
         app.clock_out(&w.who, id.into_inner(), w.body, w.idem)
+            .await?,
+    )
+}
+
+/// Replace the weekly schedule (self, manager). Shifts are in the
+/// dealership's local time; several a day are fine; overlaps are refused.
+#[utoipa::path(
+    put, path = "/api/v1/staff/{id}/schedule", tag = "staff",
+    request_body = ScheduleInput,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn schedule(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, ScheduleInput>,
+) -> Result<HttpResponse, ApiError> {
+    respond::json(
+        StatusCode::OK,
+        &app.set_schedule(&w.who, id.into_inner(), w.body).await?,
+    )
+}
+
+/// Time off (self, manager). Starting now it is like clocking out: ready
+/// cars pass to a delegate, or it is refused unless a manager forces it.
+#[utoipa::path(
+    post, path = "/api/v1/staff/{id}/time-off", tag = "staff",
+    request_body = TimeOffInput,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = TimeOffView), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn time_off(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, TimeOffInput>,
+) -> Result<HttpResponse, ApiError> {
+    respond::reply(
+        app.add_time_off(&w.who, id.into_inner(), w.body, w.idem)
+            .await?,
+    )
+}
+
+/// A break until a time (self, manager); clock in to come back early.
+#[utoipa::path(
+    post, path = "/api/v1/staff/{id}/break", tag = "staff",
+    request_body = BreakInput,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = StaffView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn take_break(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, BreakInput>,
+) -> Result<HttpResponse, ApiError> {
+    respond::reply(
+        app.start_break(&w.who, id.into_inner(), w.body, w.idem)
+            .await?,
+    )
+}
+
+/// Standing delegates, in the order they are asked (self, manager).
+#[utoipa::path(
+    put, path = "/api/v1/staff/{id}/delegates", tag = "staff",
+    request_body = DelegatesInput,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn delegates(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, DelegatesInput>,
+) -> Result<HttpResponse, ApiError> {
+    respond::json(
+        StatusCode::OK,
+        &app.set_delegates(&w.who, id.into_inner(), w.body).await?,
+    )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// Available from now until this time? Default: now plus the
+    /// dealership's minimum handover window.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Can this person hand a car over from now until `until`? The same rule
+/// the handover gate applies.
+#[utoipa::path(
+    get, path = "/api/v1/staff/{id}/availability", tag = "staff",
+    params(("id" = Uuid, Path), AvailabilityQuery),
+    responses((status = 200, body = AvailabilityView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn availability(
+    app: web::Data<App>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    q: web::Query<AvailabilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    respond::json(
+        StatusCode::OK,
+        &app.availability(&staff.0, id.into_inner(), q.into_inner().until)
             .await?,
     )
 }

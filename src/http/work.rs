@@ -7,7 +7,8 @@ use super::respond;
 use super::staff::Empty;
 use crate::app::Actor;
 use crate::app::{
-    App, CancelInput, HandoverInput, NewPayment, PromisedAtInput, ReadyInput, RoView, StatusInput,
+    App, ArrivedView, CancelInput, DelegatesInput, DelegatesView, HandoverInput, NewPayment,
+    PromisedAtInput, ReadyInput, RoView, StatusInput,
 };
 use actix_web::{HttpResponse, web};
 use uuid::Uuid;
@@ -161,6 +162,46 @@ pub async fn pickup(
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
         app.pickup(&w.who, id.into_inner(), w.if_match, w.idem)
+            .await?,
+    )
+}
+
+/// This RO's own delegates, asked after its advisor instead of the
+/// advisor's standing ones (advisor, manager).
+#[utoipa::path(
+    put, path = "/api/v1/repair-orders/{id}/delegates", tag = "lifecycle",
+    request_body = DelegatesInput,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn delegates(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, DelegatesInput>,
+) -> Result<HttpResponse, ApiError> {
+    respond::json(
+        actix_web::http::StatusCode::OK,
+        &app.set_ro_delegates(&w.who, id.into_inner(), w.body)
+            .await?,
+    )
+}
+
+/// The customer is at the counter (cashier): pages the handover person, or
+/// the next one who is there if they are not; the timeline says who.
+#[utoipa::path(
+    post, path = "/api/v1/repair-orders/{id}/arrived", tag = "cashier",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ArrivedView), (status = 409, description = "not ready", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn arrived(
+    app: web::Data<App>,
+    id: web::Path<Uuid>,
+    w: Write<Actor, Empty>,
+) -> Result<HttpResponse, ApiError> {
+    respond::reply(
+        app.customer_arrived(&w.who, id.into_inner(), w.idem)
             .await?,
     )
 }

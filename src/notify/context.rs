@@ -25,6 +25,8 @@ pub struct MessageContext {
     pub due: Option<String>,
     /// How long the customer has waited, in words.
     pub waited: Option<String>,
+    /// When the car can next be picked up, in words (nobody there now).
+    pub next_pickup: Option<String>,
     /// The staff member a staff message is for.
     pub recipient: PersonCtx,
     pub failure: Option<FailureCtx>,
@@ -160,7 +162,7 @@ impl MessageContext {
             handover: Some(HandoverCtx {
                 name: "Guadalupe Evangelina Rodriguez".into(),
                 first_name: "Guadalupe".into(),
-                until: "12:30 PM tomorrow".into(),
+                until: "las 12:30 del miércoles".into(),
             }),
             reason: Some(
                 "The replacement transmission control module was back-ordered by the manufacturer and now arrives on the morning truck"
@@ -182,6 +184,7 @@ impl MessageContext {
             decision: Some("approved 2 and declined 1 line(s)".into()),
             due: Some("tomorrow at 10:45 AM".into()),
             waited: Some("4 hours".into()),
+            next_pickup: Some("el miércoles a las 12:30".into()),
             recipient: PersonCtx::new("Maria Chen", Some("+13125550104")),
             failure: Some(FailureCtx {
                 kind: "promised_changed".into(),

@@ -18,6 +18,8 @@ pub const CUSTOMER_KINDS: &[&str] = &[
     "ready",
     "picked_up",
     "reply",
+    "handover_changed",
+    "pickup_later",
 ];
 /// Messages to staff: texts and plain emails, in English.
 pub const STAFF_KINDS: &[&str] = &[
@@ -26,6 +28,7 @@ pub const STAFF_KINDS: &[&str] = &[
     "staff_cashier_ready",
     "staff_escalation",
     "staff_delivery_failed",
+    "staff_customer_arrived",
 ];
 /// Texts only: the answer to HELP.
 pub const TEXT_ONLY_KINDS: &[&str] = &["help"];

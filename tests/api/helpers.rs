@@ -259,7 +259,7 @@ impl TestApp {
             let mut out = Vec::new();
             for table in [
                 "dealerships", "staff", "presence_events", "customers", "repair_orders", "concerns",
-                "estimate_lines", "payments", "ro_events", "idempotency_keys", "notifications", "messages", "sms_opt_outs",
+                "estimate_lines", "payments", "ro_events", "idempotency_keys", "notifications", "messages", "sms_opt_outs", "staff_shifts", "staff_time_off", "staff_delegates", "ro_delegates", "jobs",
             ] {
                 let c: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
                     .get_result(&mut *conn)

@@ -4,9 +4,11 @@
 
 mod doubles;
 mod fixtures;
+mod handover_story;
 mod helpers;
 
 mod auth;
+mod availability;
 mod bad_input;
 mod counter;
 mod dealerships;

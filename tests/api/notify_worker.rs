@@ -353,7 +353,7 @@ async fn cars_kept_overnight_get_a_daily_update_and_cashiers_hear_of_balances() 
         twilio
             .texts()
             .iter()
-            .any(|t| t["Body"].contains("Ana se lo entregara"))
+            .any(|t| t["Body"].contains("Ana le entregara su auto"))
     })
     .await;
 }
