@@ -22,6 +22,7 @@ mod notices;
 mod presence;
 mod repair_order;
 mod ro_view;
+mod schedules;
 mod staff;
 mod timeline;
 mod workflow;
@@ -35,10 +36,6 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use auth::{generate_token, hash_token};
-pub use availability::{
-    AvailabilityView, BreakInput, DelegatesInput, DelegatesView, ScheduleInput, ScheduleView,
-    ShiftInput, ShiftView, TimeOffInput, TimeOffView,
-};
 pub use cashier::{NewPayment, PaymentView};
 pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use conversation::{InboundText, MessageView, NewMessage};
@@ -51,6 +48,10 @@ pub use idempotency::{IdempotencyKey, Reply};
 pub use presence::ClockOutInput;
 pub use repair_order::ListQuery;
 pub use ro_view::{ConcernView, HandoverView, LineView, RoList, RoView};
+pub use schedules::{
+    AvailabilityView, BreakInput, DelegatesInput, DelegatesView, ScheduleInput, ScheduleView,
+    ShiftInput, ShiftView, TimeOffInput, TimeOffView,
+};
 pub use staff::{MeView, NewStaff, NewStaffCreated, PresenceView, StaffView};
 pub use timeline::{DeliveryStep, EventView, NotificationView, TimelineView};
 pub use workflow::{CancelInput, PromisedAtInput, StatusInput};
