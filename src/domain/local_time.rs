@@ -57,28 +57,52 @@ pub fn clock_time(t: DateTime<Utc>, tz: Tz, lang: Language) -> String {
     }
 }
 
+/// How far `t`'s local day is from today's, and its clock time, weekday
+/// and month names in `lang`.
+struct Day {
+    days: i64,
+    time: String,
+    weekday: &'static str,
+    month: &'static str,
+    date: u32,
+}
+
+fn day(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> Day {
+    let d = t.with_timezone(&tz).date_naive();
+    let weekday = d.weekday().num_days_from_monday() as usize;
+    let month = d.month0() as usize;
+    let (weekdays, months) = match lang {
+        Language::En => (WEEKDAYS_EN, MONTHS_EN),
+        Language::Es => (WEEKDAYS_ES, MONTHS_ES),
+    };
+    Day {
+        days: (d - now.with_timezone(&tz).date_naive()).num_days(),
+        time: clock_time(t, tz, lang),
+        weekday: weekdays[weekday],
+        month: months[month],
+        date: d.day(),
+    }
+}
+
 /// "today at 6:00 PM", "tomorrow at 9:30 AM", "Friday at 4:00 PM",
 /// "Mar 14 at 10:00 AM" — relative to `now`, in the dealership's zone.
 pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
-    let day = t.with_timezone(&tz).date_naive();
-    let today = now.with_timezone(&tz).date_naive();
-    let days = (day - today).num_days();
-    let time = clock_time(t, tz, lang);
-    let weekday = day.weekday().num_days_from_monday() as usize;
-    let month = day.month0() as usize;
-    match lang {
-        Language::En => match days {
-            0 => format!("today at {time}"),
-            1 => format!("tomorrow at {time}"),
-            2..=6 => format!("{} at {time}", WEEKDAYS_EN[weekday]),
-            _ => format!("{} {} at {time}", MONTHS_EN[month], day.day()),
-        },
-        Language::Es => match days {
-            0 => format!("hoy a las {time}"),
-            1 => format!("mañana a las {time}"),
-            2..=6 => format!("el {} a las {time}", WEEKDAYS_ES[weekday]),
-            _ => format!("el {} de {} a las {time}", day.day(), MONTHS_ES[month]),
-        },
+    let Day {
+        days,
+        time,
+        weekday,
+        month,
+        date,
+    } = day(t, now, tz, lang);
+    match (lang, days) {
+        (Language::En, 0) => format!("today at {time}"),
+        (Language::En, 1) => format!("tomorrow at {time}"),
+        (Language::En, 2..=6) => format!("{weekday} at {time}"),
+        (Language::En, _) => format!("{month} {date} at {time}"),
+        (Language::Es, 0) => format!("hoy a las {time}"),
+        (Language::Es, 1) => format!("mañana a las {time}"),
+        (Language::Es, 2..=6) => format!("el {weekday} a las {time}"),
+        (Language::Es, _) => format!("el {date} de {month} a las {time}"),
     }
 }
 
@@ -86,24 +110,22 @@ pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) ->
 /// today", "9:00 AM tomorrow", "4:00 PM on Friday"; in Spanish after
 /// "hasta": "las 18:00 de hoy", "las 9:00 de mañana", "las 16:00 del viernes".
 pub fn describe_until(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
-    let day = t.with_timezone(&tz).date_naive();
-    let days = (day - now.with_timezone(&tz).date_naive()).num_days();
-    let time = clock_time(t, tz, lang);
-    let weekday = day.weekday().num_days_from_monday() as usize;
-    let month = day.month0() as usize;
-    match lang {
-        Language::En => match days {
-            0 => format!("{time} today"),
-            1 => format!("{time} tomorrow"),
-            2..=6 => format!("{time} on {}", WEEKDAYS_EN[weekday]),
-            _ => format!("{time} on {} {}", MONTHS_EN[month], day.day()),
-        },
-        Language::Es => match days {
-            0 => format!("las {time} de hoy"),
-            1 => format!("las {time} de mañana"),
-            2..=6 => format!("las {time} del {}", WEEKDAYS_ES[weekday]),
-            _ => format!("las {time} del {} de {}", day.day(), MONTHS_ES[month]),
-        },
+    let Day {
+        days,
+        time,
+        weekday,
+        month,
+        date,
+    } = day(t, now, tz, lang);
+    match (lang, days) {
+        (Language::En, 0) => format!("{time} today"),
+        (Language::En, 1) => format!("{time} tomorrow"),
+        (Language::En, 2..=6) => format!("{time} on {weekday}"),
+        (Language::En, _) => format!("{time} on {month} {date}"),
+        (Language::Es, 0) => format!("las {time} de hoy"),
+        (Language::Es, 1) => format!("las {time} de mañana"),
+        (Language::Es, 2..=6) => format!("las {time} del {weekday}"),
+        (Language::Es, _) => format!("las {time} del {date} de {month}"),
     }
 }
 

@@ -98,6 +98,18 @@ impl TestApp {
         self.clock.now()
     }
 
+    /// Checks a car in as `advisor` with the standard body; the RO's id.
+    pub async fn check_in_as(&self, advisor: &Person) -> String {
+        let r = self
+            .post(
+                "/api/v1/repair-orders",
+                &advisor.token,
+                &self.check_in_body(),
+            )
+            .await;
+        r.ok(201)["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn check_in(&self, shop: &Shop) -> Value {
         let r = self
             .post(

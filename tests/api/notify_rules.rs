@@ -114,16 +114,7 @@ async fn no_texts_without_consent_and_none_after_stop() {
         .await;
     assert!(of(&ns, "checked_in", "sms").is_empty() && twilio.texts().is_empty());
     // With consent, then STOP.
-    let ro = app
-        .post(
-            "/api/v1/repair-orders",
-            &advisor.token,
-            &app.check_in_body(),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
+    let id = app.check_in_as(&advisor).await;
     eventually("text sent", || async { twilio.texts().len() == 1 }).await;
     let r = app
         .twilio_post(
@@ -207,16 +198,7 @@ async fn a_text_that_said_stop_after_it_was_written_is_suppressed_and_emailed() 
     // Written at night, so it waits; STOP arrives before morning.
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 3, 4, 0, 0).unwrap());
-    let ro = app
-        .post(
-            "/api/v1/repair-orders",
-            &advisor.token,
-            &app.check_in_body(),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
+    let id = app.check_in_as(&advisor).await;
     app.twilio_post(
         "/webhooks/twilio/inbound",
         &[
@@ -249,16 +231,7 @@ async fn a_reply_to_a_customer_who_just_wrote_goes_even_at_night() {
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
     let (_, advisor, _) = shop_with_number(&app).await;
-    let ro = app
-        .post(
-            "/api/v1/repair-orders",
-            &advisor.token,
-            &app.check_in_body(),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
+    let id = app.check_in_as(&advisor).await;
     eventually("check-in text", || async { twilio.texts().len() == 1 }).await;
     // 21:40 local: the customer writes; card numbers never stored.
     app.clock

@@ -71,16 +71,7 @@ async fn out_of_order_callbacks_never_move_a_message_back() {
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
     let (_, advisor, _) = shop_with_number(&app).await;
-    let ro = app
-        .post(
-            "/api/v1/repair-orders",
-            &advisor.token,
-            &app.check_in_body(),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
+    let id = app.check_in_as(&advisor).await;
     eventually("sent", || async {
         let ns = app.notifications(&advisor.token, &id).await;
         ns.iter()
@@ -200,16 +191,7 @@ async fn an_unanswered_question_goes_to_the_manager_once() {
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
     let (_, advisor, manager) = shop_with_number(&app).await;
-    let ro = app
-        .post(
-            "/api/v1/repair-orders",
-            &advisor.token,
-            &app.check_in_body(),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
+    let id = app.check_in_as(&advisor).await;
     // 10:00 local.
     app.advance(Duration::hours(1));
     let params = [
