@@ -25,6 +25,16 @@ pub struct Settings {
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub notify: NotifySettings,
+    pub status_page: StatusPageSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusPageSettings {
+    pub link_secret: Secret,
+    pub days_after_pickup: i64,
+    pub requests_per_minute_per_link: u32,
+    pub requests_per_minute_per_address: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

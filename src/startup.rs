@@ -4,6 +4,7 @@
 //! with a fresh database and a manual clock.
 
 use crate::app::App;
+use crate::app::links::Links;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -20,21 +21,29 @@ pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     let url = settings.database.url.expose().to_owned();
     let options = settings.db_options();
     let templates_dir = settings.notify.templates_dir.clone();
-    let (db, templates) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Templates)> {
+    let configured_secret = settings.status_page.link_secret.expose().to_owned();
+    let now = clock.now().naive_utc();
+    let (db, templates, secret) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Templates, Vec<u8>)> {
             let db = Db::open(&url, options)?;
             let applied = db.migrate()?;
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "database migrated");
             }
-            Ok((db, Templates::configured(&templates_dir)?))
+            let secret = db
+                .get()?
+                .write(|tx| Links::secret(tx, &configured_secret, now))
+                .map_err(|e| anyhow::anyhow!("status-link secret: {e}"))?;
+            Ok((db, Templates::configured(&templates_dir)?, secret))
         })
         .await??;
+    let links = Arc::new(Links::new(&secret, &settings.public_base_url));
     Ok(App::new(
         db,
         clock,
         Arc::new(settings),
         Arc::new(Outbox::new(templates)),
+        links,
     ))
 }
 

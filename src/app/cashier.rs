@@ -133,7 +133,7 @@ fn pay(
             "balance_due_cents": ro.totals().balance_due.0,
         }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 fn pickup(
@@ -160,7 +160,7 @@ fn pickup(
         Some((from, RoStatus::PickedUp)),
         serde_json::json!({ "paid_cents": totals.paid.0, "total_cents": totals.total.0 }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 impl App {

@@ -283,8 +283,10 @@ pub(crate) fn write(
     let advisor_id = resolve_advisor(tx, actor, input.advisor_id)?;
     db::customers::insert(tx, &parsed.customer)?;
     let number = db::dealerships::take_next_ro_number(tx, &dealership_id)?;
+    let id = new_id();
+    let token = cx.links.token(&id, 1);
     let row = RoRow {
-        id: new_id(),
+        id,
         dealership_id,
         number,
         customer_id: parsed.customer.id.clone(),
@@ -307,6 +309,8 @@ pub(crate) fn write(
         created_at: stored(now),
         updated_at: stored(now),
         closed_at: None,
+        link_version: 1,
+        status_token_hash: Some(super::links::Links::hash(&token)),
     };
     db::repair_orders::insert(tx, &row)?;
     let concerns: Vec<ConcernRow> = parsed
@@ -335,7 +339,7 @@ pub(crate) fn write(
         serde_json::json!({ "number": number, "promised_at": parsed.promised_at, "concerns": concerns.len() }),
     )?;
     super::jobs::schedule_progress(tx, cx, &ro, now)?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 impl App {

@@ -128,6 +128,8 @@ fn parse_lines(
                 decided_at: None,
                 decided_via: None,
                 created_at: stored(now),
+                decided_ip: None,
+                decided_user_agent: None,
             });
         }
     }
@@ -188,7 +190,7 @@ pub(crate) fn add_estimate(
             "warranty_cents": totals.warranty.0,
         }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 pub(crate) fn decide(
@@ -261,7 +263,7 @@ pub(crate) fn decide(
             "pending_left": ro.pending_approvals(),
         }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 impl App {

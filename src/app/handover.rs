@@ -99,7 +99,7 @@ fn mark_ready(
     match decide(tx, &ro, cx.now, None)? {
         Ok(promise) => {
             promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;
-            Ok((OK, RoView::build(&ro)?))
+            Ok((OK, RoView::build(&ro, &cx.links)?))
         }
         Err(nobody) if input.when_available => {
             if !ro.row.ready_when_available {
@@ -123,7 +123,7 @@ fn mark_ready(
                     super::jobs::schedule_promotion(tx, cx, &ro, next)?;
                 }
             }
-            Ok((ACCEPTED, RoView::build(&ro)?))
+            Ok((ACCEPTED, RoView::build(&ro, &cx.links)?))
         }
         Err(nobody) => Err(AppError::NobodyToHandOver(nobody)),
     }
@@ -220,7 +220,7 @@ fn record_handover(
             "concerns": outcomes.iter().map(|(id, o, n)| serde_json::json!({"id": id, "outcome": o.as_str(), "note": n})).collect::<Vec<_>>(),
         }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 impl App {

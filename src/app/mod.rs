@@ -18,6 +18,7 @@ mod handover;
 mod idempotency;
 mod ids;
 mod jobs;
+pub mod links;
 mod notices;
 mod presence;
 mod repair_order;
@@ -63,6 +64,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub outbox: Arc<Outbox>,
+    pub links: Arc<links::Links>,
 }
 
 /// What a write needs besides its connection: the time it happens at (read
@@ -71,6 +73,7 @@ pub(crate) struct Ctx {
     pub now: chrono::DateTime<chrono::Utc>,
     pub outbox: Arc<Outbox>,
     pub settings: Arc<Settings>,
+    pub links: Arc<links::Links>,
 }
 
 impl Ctx {
@@ -120,12 +123,14 @@ impl App {
         clock: Arc<dyn Clock>,
         settings: Arc<Settings>,
         outbox: Arc<Outbox>,
+        links: Arc<links::Links>,
     ) -> Self {
         Self {
             db,
             clock,
             settings,
             outbox,
+            links,
         }
     }
 
@@ -134,6 +139,7 @@ impl App {
             now: self.clock.now(),
             outbox: self.outbox.clone(),
             settings: self.settings.clone(),
+            links: self.links.clone(),
         }
     }
 }

@@ -183,7 +183,7 @@ fn tell_customer(
     } else {
         cx.now
     };
-    let mut context = context(ro, language, send_at);
+    let mut context = context(ro, &cx.links, language, send_at);
     adjust(&mut context);
     let advisor_email =
         db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)?.and_then(|a| a.email);
@@ -221,7 +221,7 @@ pub(crate) fn tell_staff(
     kind: &'static str,
     adjust: impl FnOnce(&mut MessageContext),
 ) -> Result<(), AppError> {
-    let mut context = context(ro, Language::En, cx.now);
+    let mut context = context(ro, &cx.links, Language::En, cx.now);
     context.recipient = PersonCtx::new(&staff.name, staff.phone.as_deref());
     adjust(&mut context);
     cx.outbox.enqueue(
@@ -251,6 +251,7 @@ pub(crate) fn tell_staff(
 /// reader will see them at `send_at`.
 pub(crate) fn context(
     ro: &RepairOrder,
+    links: &super::links::Links,
     language: Language,
     send_at: DateTime<Utc>,
 ) -> MessageContext {
@@ -294,7 +295,7 @@ pub(crate) fn context(
             vehicle,
             status: row.status.clone(),
             promised: describe(ro.promised_at(), send_at, tz, language),
-            status_url: None,
+            status_url: Some(links.url(&row.id, row.link_version)),
         },
         estimate: EstimateCtx {
             lines: ro

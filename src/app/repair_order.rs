@@ -204,11 +204,12 @@ impl App {
     pub async fn get_repair_order(&self, actor: &Actor, id: Uuid) -> Result<RoView, AppError> {
         super::staff::require(actor, Permission::ViewRepairOrders)?;
         let dealership_id = actor.dealership_id.to_string();
+        let links = self.links.clone();
         self.db
             .run(move |conn| {
                 let ro = RepairOrder::load(conn, &dealership_id, id)?
                     .ok_or(AppError::NotFound("repair order"))?;
-                RoView::build(&ro)
+                RoView::build(&ro, &links)
             })
             .await
     }
@@ -247,13 +248,14 @@ impl App {
             limit,
         };
         let dealership_id = actor.dealership_id.to_string();
+        let links = self.links.clone();
         self.db
             .run(move |conn| {
                 let rows = db::repair_orders::list(conn, &dealership_id, &filter)?;
                 let full_page = rows.len() as i64 == filter.limit;
                 let items = RepairOrder::load_many(conn, rows)?
                     .iter()
-                    .map(RoView::build)
+                    .map(|ro| RoView::build(ro, &links))
                     .collect::<Result<Vec<_>, _>>()?;
                 let next_cursor = if full_page {
                     items.last().map(|i| i.number.to_string())

@@ -54,7 +54,7 @@ pub struct RoView {
     /// Ready was requested but nobody was there: it happens when the
     /// handover person comes on duty.
     pub ready_when_available: bool,
-    /// The customer's status page (arrives with the status page feature).
+    /// The customer's status page: the link every message carries.
     pub customer_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -131,7 +131,7 @@ pub struct RoList {
 }
 
 impl RoView {
-    pub(crate) fn build(ro: &RepairOrder) -> Result<Self, AppError> {
+    pub(crate) fn build(ro: &RepairOrder, links: &super::links::Links) -> Result<Self, AppError> {
         let row = &ro.row;
         let status = ro.status()?;
         let totals = ro.totals();
@@ -229,7 +229,7 @@ impl RoView {
             handover,
             handover_recorded_at: row.handover_recorded_at.map(utc),
             ready_when_available: row.ready_when_available,
-            customer_url: None,
+            customer_url: Some(links.url(&row.id, row.link_version)),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             closed_at: row.closed_at.map(utc),

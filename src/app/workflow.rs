@@ -78,7 +78,7 @@ pub(crate) fn change_status(
         Some((from, to)),
         serde_json::json!({ "note": note }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 fn change_promised_at(
@@ -106,7 +106,7 @@ fn change_promised_at(
     let before = ro.promised_at();
     if before == at {
         // PUT is idempotent: the same time again changes nothing.
-        return RoView::build(&ro);
+        return RoView::build(&ro, &cx.links);
     }
     ro.row.promised_at = stored(at);
     ro.save(tx, now)?;
@@ -119,7 +119,7 @@ fn change_promised_at(
         None,
         serde_json::json!({ "from": before, "to": at, "reason": reason }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 fn cancel(
@@ -148,7 +148,7 @@ fn cancel(
         Some((from, RoStatus::Cancelled)),
         serde_json::json!({ "reason": reason, "paid_cents": ro.totals().paid.0 }),
     )?;
-    RoView::build(&ro)
+    RoView::build(&ro, &cx.links)
 }
 
 impl App {

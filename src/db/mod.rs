@@ -20,6 +20,7 @@ mod pool;
 pub mod presence;
 pub mod repair_orders;
 pub mod schema;
+pub mod secrets;
 pub mod staff;
 
 pub use conn::{Backend, DbConn};

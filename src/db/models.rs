@@ -95,6 +95,10 @@ pub struct RoRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// Raised to give the customer a new status link (the old one dies).
+    pub link_version: i32,
+    /// SHA-256 of the status link's token.
+    pub status_token_hash: Option<String>,
 }
 
 /// The columns a write may change; `version` is bumped by the guarded update.
@@ -158,6 +162,8 @@ pub struct LineRow {
     pub decided_at: Option<NaiveDateTime>,
     pub decided_via: Option<String>,
     pub created_at: NaiveDateTime,
+    pub decided_ip: Option<String>,
+    pub decided_user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

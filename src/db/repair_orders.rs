@@ -136,3 +136,12 @@ pub fn latest_for_phone(
     }
     base().first(conn).optional()
 }
+
+/// The RO behind a status link (any dealership: the token is the key).
+pub fn find_by_token_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<RoRow>> {
+    r::repair_orders
+        .filter(r::status_token_hash.eq(hash))
+        .select(RoRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -88,6 +88,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        link_version -> Integer,
+        status_token_hash -> Nullable<Text>,
     }
 }
 
@@ -118,6 +120,8 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decided_via -> Nullable<Text>,
         created_at -> Timestamp,
+        decided_ip -> Nullable<Text>,
+        decided_user_agent -> Nullable<Text>,
     }
 }
 
@@ -297,6 +301,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(staff -> dealerships (dealership_id));
 diesel::joinable!(notification_events -> notifications (notification_id));
 diesel::joinable!(repair_orders -> customers (customer_id));
@@ -326,4 +338,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_time_off,
     staff_delegates,
     ro_delegates,
+    service_secrets,
 );
