@@ -34,7 +34,9 @@ pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
                 .get()?
                 .write(|tx| Links::secret(tx, &configured_secret, now))
                 .map_err(|e| anyhow::anyhow!("status-link secret: {e}"))?;
-            Ok((db, Templates::configured(&templates_dir)?, secret))
+            let templates = Templates::configured(&templates_dir)?;
+            crate::app::status_page_check(&templates)?;
+            Ok((db, templates, secret))
         })
         .await??;
     let links = Arc::new(Links::new(&secret, &settings.public_base_url));

@@ -201,31 +201,43 @@ fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<Strin
                 .map(|r| r.sms))
         }
         Keyword::None => {
-            db::messages::insert(tx, &message)?;
             let Some(ro) = ro else {
+                db::messages::insert(tx, &message)?;
                 tracing::warn!(
                     "a text from a number with no repair order here was stored without one"
                 );
                 return Ok(None);
             };
-            let tz = TimeZone::parse(&ro.dealership.timezone).map_or(chrono_tz::UTC, |t| t.0);
-            let quiet = QuietHours::parse(&ro.dealership.quiet_start, &ro.dealership.quiet_end)
-                .unwrap_or_default();
-            let due =
-                quiet.answer_due(cx.now, i64::from(ro.dealership.response_target_minutes), tz);
-            record(
-                tx,
-                cx,
-                &ro,
-                By::Customer,
-                "customer_message",
-                None,
-                serde_json::json!({ "message_id": message.id, "body": body, "due_at": due }),
-            )?;
-            super::jobs::schedule_escalation(tx, cx, &ro, &message.id, due)?;
+            receive(tx, cx, &ro, message)?;
             Ok(None)
         }
     }
+}
+
+/// A customer's message (a text, or the status page's box) joins the RO's
+/// conversation: the advisor (or the first delegate who is there) is told,
+/// and the manager hears of it if nobody answers in time.
+pub(crate) fn receive(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    message: MessageRow,
+) -> Result<(), AppError> {
+    db::messages::insert(tx, &message)?;
+    let tz = TimeZone::parse(&ro.dealership.timezone).map_or(chrono_tz::UTC, |t| t.0);
+    let quiet =
+        QuietHours::parse(&ro.dealership.quiet_start, &ro.dealership.quiet_end).unwrap_or_default();
+    let due = quiet.answer_due(cx.now, i64::from(ro.dealership.response_target_minutes), tz);
+    record(
+        tx,
+        cx,
+        ro,
+        By::Customer,
+        "customer_message",
+        None,
+        serde_json::json!({ "message_id": message.id, "body": message.body, "channel": message.channel, "due_at": due }),
+    )?;
+    super::jobs::schedule_escalation(tx, cx, ro, &message.id, due)
 }
 
 fn reply(

@@ -25,6 +25,7 @@ mod repair_order;
 mod ro_view;
 mod schedules;
 mod staff;
+mod status_page;
 mod timeline;
 mod workflow;
 
@@ -54,6 +55,11 @@ pub use schedules::{
     ShiftInput, ShiftView, TimeOffInput, TimeOffView,
 };
 pub use staff::{MeView, NewStaff, NewStaffCreated, PresenceView, StaffView};
+pub use status_page::check_pages as status_page_check;
+pub use status_page::{
+    PublicConcern, PublicDealership, PublicHandover, PublicLine, PublicMessage, PublicPage,
+    PublicStep, PublicView, Visitor,
+};
 pub use timeline::{DeliveryStep, EventView, NotificationView, TimelineView};
 pub use workflow::{CancelInput, PromisedAtInput, StatusInput};
 

@@ -258,20 +258,7 @@ pub(crate) fn context(
     let tz = tz(ro);
     let totals = ro.totals();
     let row = &ro.row;
-    let vehicle = [
-        row.vehicle_year.map(|y| y.to_string()),
-        row.vehicle_make.clone(),
-        row.vehicle_model.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let vehicle = match (vehicle.is_empty(), language) {
-        (false, _) => vehicle,
-        (true, Language::En) => "car".into(),
-        (true, Language::Es) => "auto".into(),
-    };
+    let vehicle = vehicle_words(ro, language);
     let handover = row.handover_staff_id.as_ref().map(|id| {
         let name = ro.staff_name(id);
         HandoverCtx {
@@ -339,6 +326,25 @@ pub(crate) fn context(
             })
             .collect(),
         ..MessageContext::default()
+    }
+}
+
+/// "2019 Honda Accord", or "car"/"auto" when nothing is known.
+pub(crate) fn vehicle_words(ro: &RepairOrder, language: Language) -> String {
+    let row = &ro.row;
+    let words = [
+        row.vehicle_year.map(|y| y.to_string()),
+        row.vehicle_make.clone(),
+        row.vehicle_model.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    match (words.is_empty(), language) {
+        (false, _) => words,
+        (true, Language::En) => "car".into(),
+        (true, Language::Es) => "auto".into(),
     }
 }
 

@@ -37,3 +37,17 @@ pub fn list_for(conn: &mut DbConn, ro_ids: &[String]) -> QueryResult<Vec<LineRow
         .select(LineRow::as_select())
         .load(conn)
 }
+
+/// A decision made on the status page, with where it came from.
+pub fn set_public_decision(conn: &mut DbConn, line: &LineRow) -> QueryResult<()> {
+    diesel::update(l::estimate_lines.filter(l::id.eq(&line.id)))
+        .set((
+            l::approval.eq(&line.approval),
+            l::decided_at.eq(line.decided_at),
+            l::decided_via.eq(&line.decided_via),
+            l::decided_ip.eq(&line.decided_ip),
+            l::decided_user_agent.eq(&line.decided_user_agent),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -10,6 +10,7 @@ pub mod problem;
 mod repair_orders;
 mod respond;
 mod staff;
+pub mod status_page;
 mod webhooks;
 mod work;
 
@@ -78,6 +79,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/repair-orders/{id}/arrived").route(web::post().to(work::arrived)),
         )
+        .service(resource("/s/{token}").route(web::get().to(status_page::show)))
+        .service(resource("/s/{token}/approve").route(web::post().to(status_page::approve)))
+        .service(resource("/s/{token}/messages").route(web::post().to(status_page::message)))
+        .service(resource("/api/v1/public/{token}").route(web::get().to(status_page::json)))
         .service(resource("/webhooks/twilio/inbound").route(web::post().to(webhooks::inbound)))
         .service(resource("/webhooks/twilio/status").route(web::post().to(webhooks::status)))
         .service(resource("/dev/outbox").route(web::get().to(outbox::dev_outbox)))
@@ -138,10 +143,15 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
         n => n,
     };
     let shutdown = Duration::from_secs(app.settings.server.shutdown_timeout_seconds);
+    let limits = web::Data::new(status_page::PublicLimits::new(
+        app.settings.status_page.requests_per_minute_per_link,
+        app.settings.status_page.requests_per_minute_per_address,
+    ));
     let data = web::Data::new(app);
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(data.clone())
+            .app_data(limits.clone())
             .app_data(limit)
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NoRoute.into()))
             .app_data(

@@ -1,7 +1,7 @@
 //! The OpenAPI description, generated from the handlers and types above, and
 //! the docs page (Swagger UI, served from the binary: no CDN needed).
 
-use super::{dealerships, ops, problem, repair_orders, staff, webhooks, work};
+use super::{dealerships, ops, problem, repair_orders, staff, status_page, webhooks, work};
 use crate::app;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         repair_orders::check_in, repair_orders::list, repair_orders::get, repair_orders::estimate,
         repair_orders::approvals, repair_orders::timeline, repair_orders::message,
         work::status, work::promised_at, work::ready, work::handover, work::cancel, work::payment, work::pickup,
-        ops::healthz, ops::readyz, webhooks::inbound, webhooks::status,
+        ops::healthz, ops::readyz, webhooks::inbound, webhooks::status, status_page::json,
     ),
     components(schemas(problem::Problem, app::Candidate, crate::domain::validation::FieldError)),
     modifiers(&BearerAuth),

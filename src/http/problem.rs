@@ -89,6 +89,8 @@ pub enum ApiError {
     BadQuery(String),
     #[error("bad webhook signature: {0}")]
     BadSignature(&'static str),
+    #[error("the form's CSRF token does not match")]
+    Csrf,
     #[error("no such resource")]
     NoRoute,
     #[error("method not allowed")]
@@ -139,6 +141,12 @@ impl ApiError {
                 "bad-signature",
                 "The request is not from Twilio",
                 *why,
+            ),
+            ApiError::Csrf => Problem::new(
+                S::FORBIDDEN,
+                "csrf",
+                "The form could not be checked",
+                "reload the page from your link and try again",
             ),
             ApiError::NoRoute => Problem::new(
                 S::NOT_FOUND,

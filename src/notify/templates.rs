@@ -203,6 +203,25 @@ impl Templates {
         })
     }
 
+    /// A page (the status page, its expired variant) in `lang`.
+    pub fn render_page<S: serde::Serialize>(
+        &self,
+        lang: Language,
+        page: &str,
+        ctx: &S,
+    ) -> Result<String, TemplateError> {
+        let name = format!("{}/{page}.html.j2", lang.code());
+        let err = |source| TemplateError::Render {
+            name: name.clone(),
+            source,
+        };
+        self.env
+            .get_template(&name)
+            .map_err(err)?
+            .render(ctx)
+            .map_err(err)
+    }
+
     fn has(&self, lang: Language, kind: &str, ext: &str) -> bool {
         self.env
             .get_template(&format!("{}/{kind}.{ext}.j2", lang.code()))

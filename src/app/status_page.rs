@@ -1,0 +1,492 @@
+//! The customer's status page behind /s/{token}: what they see, and the two
+//! things they can do there — decide on the estimate, and write to the
+//! advisor. Only first names of staff are shown.
+
+use super::conversation::receive;
+use super::ids::{new_id, stored, utc, uuid};
+use super::links::Links;
+use super::repair_order::RepairOrder;
+use super::timeline::{By, record};
+use super::{App, AppError, Ctx};
+use crate::db::models::{MessageRow, RoRow};
+use crate::db::{self, DbConn};
+use crate::domain::card::mask_card_numbers;
+use crate::domain::estimate::{Approval, Decision, PayType};
+use crate::domain::language::Language;
+use crate::domain::lifecycle::RoStatus;
+use crate::domain::local_time::{describe, describe_until};
+use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::text;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What the page shows (also GET /api/v1/public/{token}).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicView {
+    pub language: String,
+    pub dealership: PublicDealership,
+    pub number: i64,
+    pub status: String,
+    pub vehicle: String,
+    pub promised_at: DateTime<Utc>,
+    /// "today at 5:00 PM", in the dealership's zone.
+    pub promised_words: String,
+    pub advisor_first_name: String,
+    pub timeline: Vec<PublicStep>,
+    /// Send it back with decisions: they apply to the estimate you saw.
+    pub estimate_version: i32,
+    pub lines: Vec<PublicLine>,
+    pub subtotal: String,
+    pub tax: String,
+    pub total: String,
+    pub warranty: String,
+    pub paid: String,
+    pub balance_due: String,
+    pub balance_due_cents: i64,
+    /// Whether any line waits for your answer.
+    pub decisions_open: bool,
+    /// Who hands the car over, once it is ready.
+    pub handover: Option<PublicHandover>,
+    /// After the handover: each concern and what was done.
+    pub concerns: Vec<PublicConcern>,
+    pub messages: Vec<PublicMessage>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicDealership {
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicStep {
+    pub at: DateTime<Utc>,
+    pub at_words: String,
+    /// checked_in, estimate_sent, in_progress, waiting_parts, work_complete, ready, picked_up, …
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicLine {
+    pub id: String,
+    pub description: String,
+    pub amount: String,
+    /// customer, warranty or internal.
+    pub payer: String,
+    /// not_required, pending, approved or declined.
+    pub approval: String,
+    /// Can be approved or declined here now.
+    pub decidable: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicHandover {
+    pub first_name: String,
+    pub until_words: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicConcern {
+    pub description: String,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicMessage {
+    /// "you", or the staff member's first name.
+    pub from: String,
+    pub body: String,
+    pub at_words: String,
+}
+
+/// What /s/{token} answers.
+pub enum PublicPage {
+    Open(Box<PublicView>),
+    /// The link ran out (some days after pickup): who to call instead.
+    Expired {
+        dealership: PublicDealership,
+        language: String,
+    },
+}
+
+/// Where the browser is, for the record of a decision.
+#[derive(Debug, Clone, Default)]
+pub struct Visitor {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or(name).to_owned()
+}
+
+fn find(tx: &mut DbConn, token: &str) -> Result<RoRow, AppError> {
+    db::repair_orders::find_by_token_hash(tx, &Links::hash(token))?
+        .ok_or(AppError::NotFound("page"))
+}
+
+fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
+    ro.row
+        .closed_at
+        .is_some_and(|closed| utc(closed) + Duration::days(days) < now)
+}
+
+fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicView, AppError> {
+    let language = Language::parse(&ro.customer.language).unwrap_or_default();
+    let (tz, _) = super::availability::zone(&ro.dealership);
+    let totals = ro.totals();
+    let status = ro.status()?;
+    let steps = db::events::list(tx, &ro.row.id)?
+        .into_iter()
+        .filter_map(|e| {
+            let kind = match (e.kind.as_str(), e.to_status.as_deref()) {
+                ("status_changed", Some(to)) => to.to_owned(),
+                (
+                    "checked_in"
+                    | "estimate_sent"
+                    | "decisions_recorded"
+                    | "promised_at_changed"
+                    | "ready"
+                    | "coverage_lost"
+                    | "handover_recorded"
+                    | "picked_up"
+                    | "cancelled",
+                    _,
+                ) => e.kind.clone(),
+                _ => return None,
+            };
+            Some(PublicStep {
+                at: utc(e.at),
+                at_words: describe(utc(e.at), now, tz, language),
+                kind,
+            })
+        })
+        .collect();
+    let messages = db::messages::list_for_ro(tx, &ro.row.id)?;
+    let staff_ids: Vec<String> = messages.iter().filter_map(|m| m.staff_id.clone()).collect();
+    let names: std::collections::HashMap<String, String> =
+        db::staff::names(tx, &staff_ids)?.into_iter().collect();
+    let open = status.accepts_estimate();
+    Ok(PublicView {
+        language: language.code().into(),
+        dealership: PublicDealership {
+            name: ro.dealership.name.clone(),
+            phone: ro.dealership.phone.clone(),
+        },
+        number: ro.row.number,
+        status: status.as_str().into(),
+        vehicle: super::notices::vehicle_words(ro, language),
+        promised_at: ro.promised_at(),
+        promised_words: describe(ro.promised_at(), now, tz, language),
+        advisor_first_name: first_name(&ro.staff_name(&ro.row.advisor_id)),
+        timeline: steps,
+        estimate_version: ro.row.estimate_version,
+        lines: ro
+            .lines
+            .iter()
+            .map(|l| {
+                let approval = Approval::parse(&l.approval).unwrap_or(Approval::NotRequired);
+                PublicLine {
+                    id: l.id.clone(),
+                    description: l.description.clone(),
+                    amount: line_amount(
+                        Quantity::from_hundredths(l.quantity_hundredths),
+                        Cents(l.unit_price_cents),
+                    )
+                    .display_usd(),
+                    payer: l.pay_type.clone(),
+                    approval: l.approval.clone(),
+                    decidable: open
+                        && l.pay_type == PayType::Customer.as_str()
+                        && matches!(approval, Approval::Pending | Approval::Declined),
+                }
+            })
+            .collect(),
+        subtotal: totals.subtotal.display_usd(),
+        tax: totals.tax.display_usd(),
+        total: totals.total.display_usd(),
+        warranty: if totals.warranty > Cents::ZERO {
+            totals.warranty.display_usd()
+        } else {
+            String::new()
+        },
+        paid: totals.paid.display_usd(),
+        balance_due: totals.balance_due.display_usd(),
+        balance_due_cents: totals.balance_due.0,
+        decisions_open: open
+            && ro
+                .lines
+                .iter()
+                .any(|l| l.approval == Approval::Pending.as_str()),
+        handover: match (&ro.row.handover_staff_id, status) {
+            (Some(id), RoStatus::ReadyForPickup) => Some(PublicHandover {
+                first_name: first_name(&ro.staff_name(id)),
+                until_words: ro
+                    .row
+                    .handover_until
+                    .map(|u| describe_until(utc(u), now, tz, language)),
+            }),
+            _ => None,
+        },
+        concerns: ro
+            .concerns
+            .iter()
+            .map(|c| PublicConcern {
+                description: c.description.clone(),
+                outcome: ro.row.handover_recorded_at.and(c.outcome.clone()),
+                note: ro.row.handover_recorded_at.and(c.note.clone()),
+            })
+            .collect(),
+        messages: messages
+            .iter()
+            .map(|m| PublicMessage {
+                from: match &m.staff_id {
+                    Some(id) => first_name(names.get(id).map_or("", String::as_str)),
+                    None => "you".into(),
+                },
+                body: m.body.clone(),
+                at_words: describe(utc(m.at), now, tz, language),
+            })
+            .collect(),
+    })
+}
+
+/// Loads and locks the RO behind `token` for a write, unless its link ran out.
+fn for_write(tx: &mut DbConn, cx: &Ctx, token: &str) -> Result<RepairOrder, AppError> {
+    let row = find(tx, token)?;
+    db::repair_orders::lock(tx, &row.dealership_id, &row.id)?;
+    let ro = RepairOrder::load(tx, &row.dealership_id, uuid(&row.id)?)?
+        .ok_or(AppError::NotFound("page"))?;
+    if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status()?.is_open() {
+        return Err(AppError::conflict(
+            "repair-order-closed",
+            "this repair order is closed",
+        ));
+    }
+    Ok(ro)
+}
+
+fn decide(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    token: &str,
+    seen_version: i32,
+    decisions: &[(String, Decision)],
+    visitor: &Visitor,
+) -> Result<(), AppError> {
+    let mut ro = for_write(tx, cx, token)?;
+    if !ro.status()?.accepts_estimate() {
+        return Err(AppError::conflict(
+            "estimate-closed",
+            "the work is done: the estimate can no longer change",
+        ));
+    }
+    if seen_version != ro.row.estimate_version {
+        return Err(AppError::conflict(
+            "stale-estimate",
+            "the estimate changed since this page was opened; here is the new one",
+        ));
+    }
+    let mut changed = Vec::new();
+    for (line_id, decision) in decisions {
+        let Some(line) = ro
+            .lines
+            .iter_mut()
+            .find(|l| &l.id == line_id && l.pay_type == PayType::Customer.as_str())
+        else {
+            return Err(AppError::field(
+                "decisions",
+                "a line that is not yours to decide",
+            ));
+        };
+        let current = Approval::parse(&line.approval)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        if current == Approval::Approved && *decision == Decision::Approved {
+            continue;
+        }
+        let next = current
+            .can_become(*decision)
+            .map_err(|e| AppError::field("decisions", e.0))?;
+        if next == current {
+            continue;
+        }
+        line.approval = next.as_str().into();
+        line.decided_at = Some(stored(cx.now));
+        line.decided_via = Some("status_page".into());
+        line.decided_ip = visitor.ip.clone();
+        line.decided_user_agent = visitor
+            .user_agent
+            .as_deref()
+            .map(|u| u.chars().take(300).collect());
+        db::lines::set_public_decision(tx, line)?;
+        changed.push((line.id.clone(), next));
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    ro.save(tx, cx.now)?;
+    record(
+        tx,
+        cx,
+        &ro,
+        By::Customer,
+        "decisions_recorded",
+        None,
+        serde_json::json!({
+            "channel": "status_page",
+            "decisions": changed.iter().map(|(id, a)| serde_json::json!({"line_id": id, "approval": a.as_str()})).collect::<Vec<_>>(),
+            "pending_left": ro.pending_approvals(),
+            "ip": visitor.ip,
+        }),
+    )
+}
+
+fn write_to_advisor(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    token: &str,
+    body: &str,
+    visitor: &Visitor,
+) -> Result<(), AppError> {
+    let ro = for_write(tx, cx, token)?;
+    let body = text::required(body, 1000).map_err(|e| AppError::field("body", e.0))?;
+    let message = MessageRow {
+        id: new_id(),
+        dealership_id: ro.dealership.id.clone(),
+        ro_id: Some(ro.row.id.clone()),
+        direction: "inbound".into(),
+        channel: "status_page".into(),
+        from_address: visitor.ip.clone(),
+        staff_id: None,
+        body: mask_card_numbers(&body),
+        provider_id: None,
+        at: stored(cx.now),
+        answered_at: None,
+        escalated_at: None,
+    };
+    receive(tx, cx, &ro, message)
+}
+
+impl App {
+    pub async fn public_page(&self, token: String) -> Result<PublicPage, AppError> {
+        let now = self.clock.now();
+        let days = self.settings.status_page.days_after_pickup;
+        self.db
+            .run(move |conn| {
+                let row = find(conn, &token)?;
+                let ro = RepairOrder::load(conn, &row.dealership_id, uuid(&row.id)?)?
+                    .ok_or(AppError::NotFound("page"))?;
+                if expired(&ro, days, now) {
+                    return Ok(PublicPage::Expired {
+                        dealership: PublicDealership {
+                            name: ro.dealership.name.clone(),
+                            phone: ro.dealership.phone.clone(),
+                        },
+                        language: ro.customer.language.clone(),
+                    });
+                }
+                Ok(PublicPage::Open(Box::new(view(conn, &ro, now)?)))
+            })
+            .await
+    }
+
+    /// The customer approves or declines lines of the estimate they saw.
+    pub async fn public_decisions(
+        &self,
+        token: String,
+        seen_version: i32,
+        decisions: Vec<(String, Decision)>,
+        visitor: Visitor,
+    ) -> Result<(), AppError> {
+        let cx = self.ctx();
+        self.db
+            .write(move |tx| decide(tx, &cx, &token, seen_version, &decisions, &visitor))
+            .await?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// The customer writes to the advisor from the page.
+    pub async fn public_message(
+        &self,
+        token: String,
+        body: String,
+        visitor: Visitor,
+    ) -> Result<(), AppError> {
+        let cx = self.ctx();
+        self.db
+            .write(move |tx| write_to_advisor(tx, &cx, &token, &body, &visitor))
+            .await?;
+        self.outbox.wake();
+        Ok(())
+    }
+}
+
+/// Renders both pages in every language with a full sample, so a broken
+/// page template stops start-up like a broken message template does.
+pub fn check_pages(
+    templates: &crate::notify::templates::Templates,
+) -> Result<(), crate::notify::templates::TemplateError> {
+    let at = DateTime::<Utc>::default();
+    let sample = PublicView {
+        language: "en".into(),
+        dealership: PublicDealership {
+            name: "Lakeside Motors".into(),
+            phone: "+13125550100".into(),
+        },
+        number: 1001,
+        status: "ready_for_pickup".into(),
+        vehicle: "2019 Honda Accord".into(),
+        promised_at: at,
+        promised_words: "today at 5:00 PM".into(),
+        advisor_first_name: "Ana".into(),
+        timeline: vec![PublicStep {
+            at,
+            at_words: "today at 9:00 AM".into(),
+            kind: "checked_in".into(),
+        }],
+        estimate_version: 1,
+        lines: vec![PublicLine {
+            id: "l1".into(),
+            description: "Brake pads".into(),
+            amount: "$1.00".into(),
+            payer: "customer".into(),
+            approval: "pending".into(),
+            decidable: true,
+        }],
+        subtotal: "$1.00".into(),
+        tax: "$0.08".into(),
+        total: "$1.08".into(),
+        warranty: "$2.00".into(),
+        paid: "$0.00".into(),
+        balance_due: "$1.08".into(),
+        balance_due_cents: 108,
+        decisions_open: true,
+        handover: Some(PublicHandover {
+            first_name: "Ana".into(),
+            until_words: Some("6:00 PM today".into()),
+        }),
+        concerns: vec![PublicConcern {
+            description: "Squeal".into(),
+            outcome: Some("fixed".into()),
+            note: Some("New pads".into()),
+        }],
+        messages: vec![PublicMessage {
+            from: "you".into(),
+            body: "Hi".into(),
+            at_words: "today".into(),
+        }],
+    };
+    for lang in [Language::En, Language::Es] {
+        let ctx = serde_json::json!({ "view": sample, "token": "t", "csrf": "c", "nonce": "n", "flash": "f", "error": "e" });
+        templates.render_page(lang, "status_page", &ctx)?;
+        templates.render_page(
+            lang,
+            "status_expired",
+            &serde_json::json!({ "dealership": sample.dealership, "nonce": "n" }),
+        )?;
+    }
+    Ok(())
+}

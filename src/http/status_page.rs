@@ -1,0 +1,362 @@
+//! The customer's status page: server-rendered HTML at /s/{token} (no
+//! JavaScript, no third-party assets, a strict Content-Security-Policy,
+//! noindex), its two forms (CSRF-protected with a double-submit cookie), and
+//! the same data as JSON at /api/v1/public/{token}. Every request is rate
+//! limited per link and per address. The token is in the path only; request
+//! logs name the route pattern, never the path.
+
+use super::problem::{ApiError, Problem};
+use crate::app::{App, AppError, PublicPage, PublicView, Visitor};
+use crate::domain::estimate::Decision;
+use crate::domain::language::Language;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use base64::Engine;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+
+const CSRF_COOKIE: &str = "hov_csrf";
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// Requests a minute per link and per address.
+pub struct PublicLimits {
+    per_link: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<String>,
+}
+
+impl PublicLimits {
+    pub fn new(per_link: u32, per_address: u32) -> Self {
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        Self {
+            per_link: RateLimiter::keyed(quota(per_link)),
+            per_address: RateLimiter::keyed(quota(per_address)),
+        }
+    }
+
+    /// `None` if allowed; otherwise the 429 to send.
+    fn check(&self, token: &str, req: &HttpRequest) -> Option<HttpResponse> {
+        if self.per_link.len() > 10_000 {
+            self.per_link.retain_recent();
+            self.per_address.retain_recent();
+        }
+        let address = peer(req).unwrap_or_default();
+        let over = self.per_link.check_key(&token.to_owned()).is_err()
+            || self.per_address.check_key(&address).is_err();
+        over.then(|| {
+            let mut r = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                "please wait a minute and try again",
+            )
+            .response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            r
+        })
+    }
+}
+
+fn peer(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+fn visitor(req: &HttpRequest) -> Visitor {
+    Visitor {
+        ip: peer(req),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The headers every page carries: no scripts, no third parties, no
+/// framing, not indexed.
+fn page(status: StatusCode, nonce: &str) -> HttpResponseBuilder {
+    let mut b = HttpResponse::build(status);
+    b.content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        ))
+        .insert_header(("X-Robots-Tag", "noindex, nofollow"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"));
+    b
+}
+
+fn not_found() -> HttpResponse {
+    let nonce = random_token();
+    page(StatusCode::NOT_FOUND, &nonce).body(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Not found</title></head>\
+         <body><h1>This link is not valid</h1><p>Please use the link from your latest text or email, or call the dealership.</p></body></html>",
+    )
+}
+
+/// Renders the page for `view`, with the CSRF cookie it needs.
+fn render(
+    app: &App,
+    req: &HttpRequest,
+    token: &str,
+    view: &PublicView,
+    status: StatusCode,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let csrf = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 16)
+        .unwrap_or_else(random_token);
+    let nonce = random_token();
+    let lang = Language::parse(&view.language).unwrap_or_default();
+    let html = app
+        .outbox
+        .templates()
+        .render_page(lang, "status_page", &serde_json::json!({ "view": view, "token": token, "csrf": csrf, "nonce": nonce, "flash": flash, "error": error }))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let cookie = Cookie::build(CSRF_COOKIE, csrf)
+        .path("/s/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(app.settings.public_base_url.starts_with("https://"))
+        .finish();
+    Ok(page(status, &nonce).cookie(cookie).body(html))
+}
+
+fn flash_for(view: &PublicView, done: &str) -> Option<String> {
+    let es = view.language == "es";
+    let who = &view.advisor_first_name;
+    match done {
+        "answers" if es => Some(format!("Gracias: {who} recibió sus respuestas.")),
+        "answers" => Some(format!("Thank you: {who} has your answers.")),
+        "message" if es => Some(format!("Mensaje enviado a {who}.")),
+        "message" => Some(format!("Message sent to {who}.")),
+        _ => None,
+    }
+}
+
+async fn open(
+    app: &App,
+    req: &HttpRequest,
+    token: &str,
+    status: StatusCode,
+    flash: Option<&str>,
+    error: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    match app.public_page(token.to_owned()).await {
+        Ok(PublicPage::Open(view)) => {
+            let flash = flash.and_then(|f| flash_for(&view, f));
+            render(app, req, token, &view, status, flash, error)
+        }
+        Ok(PublicPage::Expired {
+            dealership,
+            language,
+        }) => {
+            let nonce = random_token();
+            let lang = Language::parse(&language).unwrap_or_default();
+            let html = app
+                .outbox
+                .templates()
+                .render_page(
+                    lang,
+                    "status_expired",
+                    &serde_json::json!({ "dealership": dealership, "nonce": nonce }),
+                )
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            Ok(page(StatusCode::GONE, &nonce).body(html))
+        }
+        Err(AppError::NotFound(_)) => Ok(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The status page.
+pub async fn show(
+    app: web::Data<App>,
+    limits: web::Data<PublicLimits>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = limits.check(&token, &req) {
+        return Ok(refused);
+    }
+    let done = req.query_string().strip_prefix("done=").map(str::to_owned);
+    open(&app, &req, &token, StatusCode::OK, done.as_deref(), None).await
+}
+
+/// The submitted form, if its CSRF field matches the cookie.
+fn form(req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    if body.len() > MAX_FORM_BYTES {
+        return Err(ApiError::PayloadTooLarge(MAX_FORM_BYTES));
+    }
+    let fields: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let sent = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    match (sent, req.cookie(CSRF_COOKIE)) {
+        (Some(s), Some(c)) if !s.is_empty() && s == c.value() => Ok(fields),
+        _ => Err(ApiError::Csrf),
+    }
+}
+
+fn see_other(token: &str, done: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/s/{token}?done={done}")))
+        .finish()
+}
+
+/// The customer's answers on the estimate they saw.
+pub async fn approve(
+    app: web::Data<App>,
+    limits: web::Data<PublicLimits>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = limits.check(&token, &req) {
+        return Ok(refused);
+    }
+    let fields = form(&req, &body)?;
+    let version = fields
+        .iter()
+        .find(|(k, _)| k == "estimate_version")
+        .and_then(|(_, v)| v.parse::<i32>().ok());
+    let decisions: Vec<(String, Decision)> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.strip_prefix("line-")?.to_owned(),
+                Decision::parse(v).ok()?,
+            ))
+        })
+        .collect();
+    let Some(version) = version else {
+        return open(
+            &app,
+            &req,
+            &token,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("The form is incomplete; please try again.".into()),
+        )
+        .await;
+    };
+    match app
+        .public_decisions(token.to_string(), version, decisions, visitor(&req))
+        .await
+    {
+        Ok(()) => Ok(see_other(&token, "answers")),
+        Err(AppError::Conflict {
+            problem: "stale-estimate",
+            detail,
+            ..
+        }) => open(&app, &req, &token, StatusCode::CONFLICT, None, Some(detail)).await,
+        Err(AppError::NotFound(_)) => Ok(not_found()),
+        Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
+            open(
+                &app,
+                &req,
+                &token,
+                StatusCode::CONFLICT,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The customer writes to the advisor.
+pub async fn message(
+    app: web::Data<App>,
+    limits: web::Data<PublicLimits>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = limits.check(&token, &req) {
+        return Ok(refused);
+    }
+    let fields = form(&req, &body)?;
+    let text = fields
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    match app
+        .public_message(token.to_string(), text, visitor(&req))
+        .await
+    {
+        Ok(()) => Ok(see_other(&token, "message")),
+        Err(AppError::NotFound(_)) => Ok(not_found()),
+        Err(AppError::Validation(errors)) => {
+            let why = errors
+                .first()
+                .map(|e| format!("Your message {}.", e.message))
+                .unwrap_or_default();
+            open(
+                &app,
+                &req,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(why),
+            )
+            .await
+        }
+        Err(e @ AppError::Conflict { .. }) => {
+            open(
+                &app,
+                &req,
+                &token,
+                StatusCode::CONFLICT,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The page's data as JSON, for a future app.
+#[utoipa::path(
+    get, path = "/api/v1/public/{token}", tag = "customer",
+    params(("token" = String, Path, description = "From the customer's status link")),
+    responses((status = 200, body = PublicView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn json(
+    app: web::Data<App>,
+    limits: web::Data<PublicLimits>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = limits.check(&token, &req) {
+        return Ok(refused);
+    }
+    match app.public_page(token.into_inner()).await? {
+        PublicPage::Open(view) => Ok(HttpResponse::Ok()
+            .insert_header(("X-Robots-Tag", "noindex"))
+            .json(view)),
+        PublicPage::Expired { dealership, .. } => Ok(Problem::new(
+            StatusCode::GONE,
+            "link-expired",
+            "This link has expired",
+            format!("call {} at {}", dealership.name, dealership.phone),
+        )
+        .response()),
+    }
+}

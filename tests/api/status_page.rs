@@ -1,0 +1,394 @@
+//! The customer's status page over plain HTTP (the browser tests drive it
+//! in Chromium): what it shows, its forms, its guards.
+
+use crate::doubles::eventually;
+use crate::fixtures::*;
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+
+/// The status link as the customer received it in a text.
+async fn link_from_text(app: &TestApp, shop: &Shop, ro_id: &str) -> String {
+    let ns = app.notifications(&shop.advisor.token, ro_id).await;
+    let body = ns.iter().find(|n| n["channel"] == "sms").unwrap()["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = body.find("http://").expect("a link in the text");
+    body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+fn path_of(url: &str) -> String {
+    url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap()
+}
+
+struct Page {
+    status: u16,
+    html: String,
+    csrf_cookie: Option<String>,
+    headers: reqwest::header::HeaderMap,
+}
+
+async fn get_page(app: &TestApp, path: &str) -> Page {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let headers = r.headers().clone();
+    let csrf_cookie = headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("hov_csrf="))
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("hov_csrf=")
+                .to_owned()
+        });
+    Page {
+        status: r.status().as_u16(),
+        html: r.text().await.unwrap(),
+        csrf_cookie,
+        headers,
+    }
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut req = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("user-agent", "TestPhone/1.0")
+        .body(body);
+    if let Some(c) = cookie {
+        req = req.header("cookie", format!("hov_csrf={c}"));
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_page_shows_the_car_the_estimate_and_first_names_only() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.estimate(&shop, &app.check_in(&shop).await).await;
+    let id = ro["id"].as_str().unwrap();
+    let url = link_from_text(&app, &shop, id).await;
+    assert_eq!(
+        Some(url.as_str()),
+        ro["customer_url"].as_str(),
+        "the same link staff see"
+    );
+    let token = url.rsplit('/').next().unwrap();
+    assert!(
+        token.len() >= 22 && !token.contains(id),
+        "a separate random-looking token"
+    );
+    let page = get_page(&app, &path_of(&url)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.len() < 50_000, "{} bytes", page.html.len());
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'")
+            && csp.contains("style-src 'nonce-")
+            && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(page.headers["x-robots-tag"], "noindex, nofollow");
+    assert!(
+        page.html
+            .contains("<meta name=\"robots\" content=\"noindex, nofollow\">")
+    );
+    assert!(
+        !page.html.contains("<script"),
+        "readable without JavaScript"
+    );
+    assert!(!page.html.contains("https://"), "no third-party assets");
+    // Spanish customer: Spanish page, first names only.
+    assert!(page.html.contains("lang=\"es\"") && page.html.contains("Su 2019 Honda Accord"));
+    assert!(page.html.contains("Su asesor es Ana") && !page.html.contains("Lopez"));
+    assert!(
+        page.html.contains("Replace front brake pads")
+            && page.html.contains("$464.93")
+            && page.html.contains("Lo cubre la garantía")
+    );
+    assert!(
+        page.html
+            .contains("<label for=\"body\">Mensaje para Ana</label>"),
+        "labelled form fields"
+    );
+    // The JSON twin.
+    let r = app
+        .req(Method::GET, &format!("/api/v1/public/{token}"), None)
+        .send()
+        .await;
+    let v = r.ok(200);
+    assert_eq!(v["advisor_first_name"], "Ana");
+    assert_eq!(v["lines"][0]["decidable"], true);
+    assert!(!r.text.contains("Lopez"));
+    app.req(Method::GET, "/api/v1/public/not-a-real-token", None)
+        .send()
+        .await
+        .problem(404, "not-found");
+    assert_eq!(get_page(&app, "/s/not-a-real-token").await.status, 404);
+}
+
+#[tokio::test]
+async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advisor_is_told() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.estimate(&shop, &app.check_in(&shop).await).await;
+    let id = ro["id"].as_str().unwrap();
+    let path = path_of(&link_from_text(&app, &shop, id).await);
+    let page = get_page(&app, &path).await;
+    let csrf = page.csrf_cookie.clone().unwrap();
+    assert_eq!(field(&page.html, "csrf"), csrf);
+    let version = field(&page.html, "estimate_version");
+    let (labor, part) = (
+        ro["lines"][0]["id"].as_str().unwrap(),
+        ro["lines"][1]["id"].as_str().unwrap(),
+    );
+    let answers = [
+        ("csrf", csrf.as_str()),
+        ("estimate_version", version.as_str()),
+        (&*format!("line-{labor}"), "approved"),
+        (&*format!("line-{part}"), "declined"),
+    ];
+    let before = app.fingerprint().await;
+    // Without the CSRF cookie, or with another value: refused, nothing written.
+    assert_eq!(
+        post_form(&app, &format!("{path}/approve"), None, &answers)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        post_form(
+            &app,
+            &format!("{path}/approve"),
+            Some("forged-value-1234567890"),
+            &answers
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(before, app.fingerprint().await);
+    let r = post_form(&app, &format!("{path}/approve"), Some(&csrf), &answers).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("{path}?done=answers"));
+    let got = app
+        .get(&format!("/api/v1/repair-orders/{id}"), &shop.advisor.token)
+        .await;
+    let lines = got.ok(200)["lines"].clone();
+    assert_eq!(lines[0]["approval"], "approved");
+    assert_eq!(lines[0]["decided_via"], "status_page");
+    assert_eq!(lines[1]["approval"], "declined");
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &shop.advisor.token,
+        )
+        .await;
+    let decided = timeline.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "decisions_recorded")
+        .unwrap()
+        .clone();
+    assert_eq!(decided["actor_kind"], "customer");
+    assert_eq!(decided["detail"]["ip"], "127.0.0.1");
+    assert!(
+        timeline.body["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "staff_decision"),
+        "the advisor is told"
+    );
+    let page = get_page(&app, &format!("{path}?done=answers")).await;
+    assert!(page.html.contains("Gracias: Ana recibió sus respuestas."));
+    // Declined work can be approved later.
+    let v2 = field(&page.html, "estimate_version");
+    let later = [
+        ("csrf", csrf.as_str()),
+        ("estimate_version", v2.as_str()),
+        (&*format!("line-{part}"), "approved"),
+    ];
+    assert_eq!(
+        post_form(&app, &format!("{path}/approve"), Some(&csrf), &later)
+            .await
+            .status(),
+        303
+    );
+    let got = app
+        .get(&format!("/api/v1/repair-orders/{id}"), &shop.advisor.token)
+        .await;
+    assert_eq!(got.body["lines"][1]["approval"], "approved");
+}
+
+#[tokio::test]
+async fn a_stale_page_is_refused_with_the_fresh_one() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.estimate(&shop, &app.check_in(&shop).await).await;
+    let id = ro["id"].as_str().unwrap();
+    let path = path_of(&link_from_text(&app, &shop, id).await);
+    let page = get_page(&app, &path).await;
+    let csrf = page.csrf_cookie.clone().unwrap();
+    let seen = field(&page.html, "estimate_version");
+    // The advisor adds a line while the customer is reading.
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/estimate"),
+        &shop.advisor.token,
+        &json!({"lines": [{"description": "Cabin air filter", "kind": "part", "quantity": 1, "unit_price_cents": 3999, "pay_type": "customer"}]}),
+    )
+    .await
+    .ok(200);
+    let labor = ro["lines"][0]["id"].as_str().unwrap();
+    let before = app.fingerprint().await;
+    let r = post_form(
+        &app,
+        &format!("{path}/approve"),
+        Some(&csrf),
+        &[
+            ("csrf", &csrf),
+            ("estimate_version", &seen),
+            (&format!("line-{labor}"), "approved"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Cabin air filter"),
+        "the fresh estimate is shown"
+    );
+    assert!(html.contains("role=\"alert\""));
+    assert_eq!(before, app.fingerprint().await);
+}
+
+#[tokio::test]
+async fn messages_from_the_page_join_the_conversation() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap();
+    let path = path_of(&link_from_text(&app, &shop, id).await);
+    let page = get_page(&app, &path).await;
+    let csrf = page.csrf_cookie.unwrap();
+    let r = post_form(
+        &app,
+        &format!("{path}/messages"),
+        Some(&csrf),
+        &[("csrf", &csrf), ("body", "Can you also check the wipers?")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = post_form(
+        &app,
+        &format!("{path}/messages"),
+        Some(&csrf),
+        &[("csrf", &csrf), ("body", "   ")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &shop.advisor.token,
+        )
+        .await;
+    let messages = timeline.body["messages"].as_array().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["channel"], "status_page");
+    assert!(
+        timeline.body["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "staff_customer_message")
+    );
+    let page = get_page(&app, &path).await;
+    assert!(page.html.contains("Can you also check the wipers?"));
+}
+
+#[tokio::test]
+async fn the_link_expires_some_days_after_pickup() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.ready(&shop).await;
+    let id = ro["id"].as_str().unwrap();
+    let path = path_of(ro["customer_url"].as_str().unwrap());
+    app.hand_over(&shop, &ro).await;
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/payments"),
+        &shop.cashier.token,
+        &json!({"amount_cents": 46_493, "method": "cash"}),
+    )
+    .await
+    .ok(201);
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/pickup"),
+        &shop.cashier.token,
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    let page = get_page(&app, &path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html.contains("Lo que hicimos") && page.html.contains("Done and road-tested."),
+        "the handover, as the customer sees it"
+    );
+    app.clock.advance(chrono::Duration::days(31));
+    let page = get_page(&app, &path).await;
+    assert_eq!(page.status, 410);
+    assert!(page.html.contains("Este enlace ha vencido") && page.html.contains("+13125550100"));
+    let token = path.rsplit('/').next().unwrap();
+    app.req(Method::GET, &format!("/api/v1/public/{token}"), None)
+        .send()
+        .await
+        .problem(410, "link-expired");
+}
+
+#[tokio::test]
+async fn each_link_and_each_address_is_rate_limited() {
+    let app = spawn_app_with(|s| s.status_page.requests_per_minute_per_link = 3).await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let path = path_of(ro["customer_url"].as_str().unwrap());
+    for _ in 0..3 {
+        assert_eq!(get_page(&app, &path).await.status, 200);
+    }
+    let page = get_page(&app, &path).await;
+    assert_eq!(page.status, 429);
+    assert_eq!(page.headers["retry-after"], "60");
+    eventually("another link is not affected", || async {
+        get_page(&app, "/s/another-token-entirely").await.status == 404
+    })
+    .await;
+}
