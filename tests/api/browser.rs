@@ -161,7 +161,9 @@ async fn a_customer_answers_the_estimate_and_writes_from_a_phone() {
         .await
         .unwrap();
     let flash = client
-        .find(Locator::Css(".flash"))
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".flash"))
         .await
         .unwrap()
         .text()
@@ -190,6 +192,17 @@ async fn a_customer_answers_the_estimate_and_writes_from_a_phone() {
         .click()
         .await
         .unwrap();
+    for _ in 0..200 {
+        if client
+            .source()
+            .await
+            .unwrap()
+            .contains("Mensaje enviado a Ana")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let timeline = app
         .get(
             &format!("/api/v1/repair-orders/{id}/timeline"),
