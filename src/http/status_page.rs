@@ -253,30 +253,10 @@ pub async fn approve(
         )
         .await;
     };
-    match app
+    let result = app
         .public_decisions(token.to_string(), version, decisions, visitor(&req))
-        .await
-    {
-        Ok(()) => Ok(see_other(&token, "answers")),
-        Err(AppError::Conflict {
-            problem: "stale-estimate",
-            detail,
-            ..
-        }) => open(&app, &req, &token, StatusCode::CONFLICT, None, Some(detail)).await,
-        Err(AppError::NotFound(_)) => Ok(not_found()),
-        Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
-            open(
-                &app,
-                &req,
-                &token,
-                StatusCode::CONFLICT,
-                None,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    after_form(&app, &req, &token, result, "answers").await
 }
 
 /// The customer writes to the advisor.
@@ -296,37 +276,47 @@ pub async fn message(
         .find(|(k, _)| k == "body")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    match app
+    let result = app
         .public_message(token.to_string(), text, visitor(&req))
-        .await
-    {
-        Ok(()) => Ok(see_other(&token, "message")),
+        .await;
+    after_form(&app, &req, &token, result, "message").await
+}
+
+/// After a form: back to the page with a thank-you (303), or the page again
+/// saying what was wrong (a stale estimate, an empty message, a closed RO).
+async fn after_form(
+    app: &App,
+    req: &HttpRequest,
+    token: &str,
+    result: Result<(), AppError>,
+    done: &str,
+) -> Result<HttpResponse, ApiError> {
+    match result {
+        Ok(()) => Ok(see_other(token, done)),
         Err(AppError::NotFound(_)) => Ok(not_found()),
         Err(AppError::Validation(errors)) => {
             let why = errors
                 .first()
-                .map(|e| format!("Your message {}.", e.message))
+                .map(|e| {
+                    let mut m = e.message.clone();
+                    if let Some(first) = m.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    format!("{m}.")
+                })
                 .unwrap_or_default();
             open(
-                &app,
-                &req,
-                &token,
+                app,
+                req,
+                token,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 Some(why),
             )
             .await
         }
-        Err(e @ AppError::Conflict { .. }) => {
-            open(
-                &app,
-                &req,
-                &token,
-                StatusCode::CONFLICT,
-                None,
-                Some(e.to_string()),
-            )
-            .await
+        Err(AppError::Conflict { detail, .. }) => {
+            open(app, req, token, StatusCode::CONFLICT, None, Some(detail)).await
         }
         Err(e) => Err(e.into()),
     }
