@@ -2,6 +2,7 @@
 //! and a plain SQLite loop of the same transaction with the service's
 //! synchronous setting — the database alone, no HTTP, no service code.
 
+use crate::delivery::BODY;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -66,8 +67,6 @@ struct Row {
     #[diesel(sql_type = BigInt)]
     version: i64,
 }
-
-const BODY: &str = "Bench Motors: your Honda Accord (RO 1234) will now be ready Tue, Nov 24 at 10:00 AM. Why: We are waiting on a part from the distributor.";
 
 fn change(c: &mut SqliteConnection, ro: &str) -> QueryResult<()> {
     c.batch_execute("BEGIN IMMEDIATE")?;

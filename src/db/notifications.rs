@@ -88,13 +88,13 @@ pub fn claim(
     // Expired leases first, then due messages, each read in its own index's
     // order and cut at `limit`. (One `… OR …` condition made PostgreSQL sort
     // every pending row on each claim: 294 texts/s with 20,000 queued.)
-    const PICK: &str = "SELECT id FROM notifications WHERE state = 'sending' AND lease_until < $1 \
+    const EXPIRED: &str = "SELECT id FROM notifications WHERE state = 'sending' AND lease_until < $1 \
         ORDER BY lease_until LIMIT $3";
     const DUE: &str = "SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 \
         ORDER BY next_attempt_at LIMIT $3";
     match conn {
         DbConn::Postgres(pg) => diesel::sql_query(format!(
-            "WITH expired AS ({PICK} FOR UPDATE SKIP LOCKED), \
+            "WITH expired AS ({EXPIRED} FOR UPDATE SKIP LOCKED), \
                   due AS ({DUE} FOR UPDATE SKIP LOCKED), \
                   picked AS (SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3) \
              UPDATE notifications SET {SET} WHERE id IN (SELECT id FROM picked) \
@@ -107,7 +107,7 @@ pub fn claim(
         DbConn::Sqlite(lite) => diesel::sql_query(
             format!(
                 "UPDATE notifications SET {SET} WHERE id IN (\
-                    SELECT id FROM ({PICK}) UNION ALL SELECT id FROM ({DUE}) LIMIT $3) \
+                    SELECT id FROM ({EXPIRED}) UNION ALL SELECT id FROM ({DUE}) LIMIT $3) \
                  RETURNING *"
             )
             .replace('$', "?"),
