@@ -2,6 +2,8 @@
 # Handover's benchmarks, every part in one run, each beside its baseline.
 #   bench/run.sh           the full run: writes bench/results.json, BENCHMARKS.md, bench/plots/
 #   bench/run.sh --quick   a ≤ 2-minute smoke test of the harness (CI): target/bench/
+#   bench/run.sh --only 4  some parts (2, 3, 4, 5, 7; comma-separated), full size, while working
+#                          on them: target/bench/results-only.json, BENCHMARKS.md untouched
 # Builds the release binary, starts a throwaway PostgreSQL cluster (Debian's
 # postgresql package; installed when missing), installs the peers it is
 # measured against (graphile-worker from npm, pgqueuer from PyPI) under
@@ -10,7 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 QUICK=""
-[ "${1:-}" = "--quick" ] && QUICK="--quick"
+ONLY=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK="--quick" ;;
+    --only) ONLY=(--only "$2"); shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--only PARTS]" >&2; exit 2 ;;
+  esac
+  shift
+done
 WORK="$PWD/target/bench"
 mkdir -p "$WORK"
 step() { printf '\n== %s\n' "$*"; }
@@ -57,10 +67,12 @@ cleanup() {
 trap cleanup EXIT
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') at 127.0.0.1:$PG_PORT (fsync on, defaults)"
 
-if [ -n "$QUICK" ]; then OUT="$WORK/results-quick.json"; else OUT="$PWD/bench/results.json"; fi
+if [ ${#ONLY[@]} -gt 0 ]; then OUT="$WORK/results-only.json"
+elif [ -n "$QUICK" ]; then OUT="$WORK/results-quick.json"
+else OUT="$PWD/bench/results.json"; fi
 
 step "run${QUICK:+ (quick)}"
-target/release/examples/bench all $QUICK $AS_PG_FLAG \
+target/release/examples/bench all $QUICK "${ONLY[@]}" $AS_PG_FLAG \
   --bin "$PWD/target/release/handover" \
   --pg-url "postgres://postgres@127.0.0.1:$PG_PORT" \
   --pg-bin "$bindir" --pg-data "$PG_DIR/data" \
@@ -69,7 +81,9 @@ target/release/examples/bench all $QUICK $AS_PG_FLAG \
   --peer-scripts "$PWD/bench/peers" --status-change-sql "$PWD/bench/status_change.sql"
 
 step "report"
-if [ -n "$QUICK" ]; then
+if [ ${#ONLY[@]} -gt 0 ]; then
+  echo "figures in $OUT (a partial run does not touch BENCHMARKS.md)"
+elif [ -n "$QUICK" ]; then
   "$WORK/venv/bin/python" bench/report.py "$OUT" "$WORK/BENCHMARKS.quick.md" "$WORK/plots"
 else
   "$WORK/venv/bin/python" bench/report.py "$OUT" BENCHMARKS.md bench/plots

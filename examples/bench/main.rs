@@ -1,7 +1,7 @@
 //! Handover's benchmark harness; bench/run.sh builds and runs it.
 //!
 //!   bench mock --port P --delay-ms D      a mock of Twilio's Messages endpoint
-//!   bench all  [--quick] --out FILE …     every part, figures as JSON
+//!   bench all  [--quick] [--only 2,4] --out FILE …   every part (or some), figures as JSON
 //!
 //! Each figure is taken beside a baseline measured in the same run (pgbench,
 //! a plain SQLite loop, graphile-worker, pgqueuer), because these machines are
@@ -65,6 +65,9 @@ fn main() -> anyhow::Result<()> {
                     logs: flag("work")?,
                 },
                 status_change_sql: flag("status-change-sql")?,
+                only: flags
+                    .get("only")
+                    .map(|o| o.split(',').map(str::to_owned).collect()),
             };
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

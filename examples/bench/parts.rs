@@ -22,6 +22,15 @@ pub struct Settings {
     pub out: String,
     pub peers: Peers,
     pub status_change_sql: String,
+    /// `--only 2,4`: just these parts (for working on one); the seeding
+    /// parts 2–5 need always runs.
+    pub only: Option<Vec<String>>,
+}
+
+impl Settings {
+    fn wants(&self, part: &str) -> bool {
+        self.only.as_ref().is_none_or(|o| o.iter().any(|p| p == part))
+    }
 }
 
 struct Sizes {
@@ -299,8 +308,9 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
     let mut db = Db::open(&pg)?;
     seed::grow(&mut db, &shop.template_ro, z.ros)?;
     let ros = Arc::new(db.ros()?);
-    let peak_part2 = run
-        .status_changes(
+    let mut peak_part2 = 0;
+    if run.s.wants("2") {
+        peak_part2 = run.status_changes(
             "postgres",
             &pg,
             ros.clone(),
@@ -309,17 +319,22 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
             z.seconds,
         )
         .await?;
+    }
+    if run.s.wants("3") {
+        eprintln!("part 3: commit → provider at {RATE}/s");
+        let (idle, peak_part3) = run
+            .latency(&pg, &ros, &shop.advisor_token, 18201, z.latency_seconds)
+            .await?;
+        run.report["memory"] =
+            json!({"idle_kib": idle, "peak_part2_kib": peak_part2, "peak_part3_kib": peak_part3});
+        run.save()?;
+    }
 
-    eprintln!("part 3: commit → provider at {RATE}/s");
-    let (idle, peak_part3) = run
-        .latency(&pg, &ros, &shop.advisor_token, 18201, z.latency_seconds)
-        .await?;
-    run.report["memory"] =
-        json!({"idle_kib": idle, "peak_part2_kib": peak_part2, "peak_part3_kib": peak_part3});
-    run.save()?;
-
-    eprintln!("part 4: delivery of {} texts", z.drain);
     for (mock, delay) in [(MOCK_0, 0), (MOCK_50, 50)] {
+        if !run.s.wants("4") {
+            break;
+        }
+        eprintln!("part 4: delivery of {} texts, provider answering after {delay} ms", z.drain);
         seed::clear_backlog(&mut db)?;
         run.reset(mock).await?;
         let mut spec = run.spec(&pg, 18202, true, mock);
@@ -346,6 +361,34 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
         run.save()?;
     }
 
+    if run.s.wants("2") {
+        sqlite_status_changes(run, z).await?;
+    }
+    if run.s.wants("5") {
+        eprintln!("part 5: scale, {} ROs", z.scale_ros);
+        seed::grow(&mut db, &shop.template_ro, z.scale_ros)?;
+        let big = Arc::new(db.ros()?);
+        drop(db);
+        run.status_changes(
+            "postgres",
+            &pg,
+            big.clone(),
+            &shop.advisor_token,
+            18204,
+            z.seconds,
+        )
+        .await?;
+        run.latency(&pg, &big, &shop.advisor_token, 18205, z.latency_seconds)
+            .await?;
+    }
+    if run.s.wants("7") {
+        crash_run(run, z).await?;
+    }
+    Ok(())
+}
+
+/// Part 2 on SQLite: its own database file, seeded the same way.
+async fn sqlite_status_changes(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
     eprintln!("part 2 on SQLite, {} ROs", z.ros);
     let dir = format!("{}/sqlite", run.s.work);
     let _ = std::fs::remove_dir_all(&dir);
@@ -368,23 +411,11 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
         z.seconds,
     )
     .await?;
+    Ok(())
+}
 
-    eprintln!("part 5: scale, {} ROs", z.scale_ros);
-    seed::grow(&mut db, &shop.template_ro, z.scale_ros)?;
-    let big = Arc::new(db.ros()?);
-    drop(db);
-    run.status_changes(
-        "postgres",
-        &pg,
-        big.clone(),
-        &shop.advisor_token,
-        18204,
-        z.seconds,
-    )
-    .await?;
-    run.latency(&pg, &big, &shop.advisor_token, 18205, z.latency_seconds)
-        .await?;
-
+/// Part 7: two instances, killed in turn, PostgreSQL crashed once.
+async fn crash_run(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
     eprintln!("part 7: crash run, {} changes", z.crash_changes);
     let crash_db = fresh_database(&run.s.pg_url, "bench_crash")?;
     let mut spec = run.spec(&crash_db, 18210, true, MOCK_0);
