@@ -29,7 +29,9 @@ pub struct Settings {
 
 impl Settings {
     fn wants(&self, part: &str) -> bool {
-        self.only.as_ref().is_none_or(|o| o.iter().any(|p| p == part))
+        self.only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|p| p == part))
     }
 }
 
@@ -310,15 +312,16 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
     let ros = Arc::new(db.ros()?);
     let mut peak_part2 = 0;
     if run.s.wants("2") {
-        peak_part2 = run.status_changes(
-            "postgres",
-            &pg,
-            ros.clone(),
-            &shop.advisor_token,
-            18200,
-            z.seconds,
-        )
-        .await?;
+        peak_part2 = run
+            .status_changes(
+                "postgres",
+                &pg,
+                ros.clone(),
+                &shop.advisor_token,
+                18200,
+                z.seconds,
+            )
+            .await?;
     }
     if run.s.wants("3") {
         eprintln!("part 3: commit → provider at {RATE}/s");
@@ -334,7 +337,10 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
         if !run.s.wants("4") {
             break;
         }
-        eprintln!("part 4: delivery of {} texts, provider answering after {delay} ms", z.drain);
+        eprintln!(
+            "part 4: delivery of {} texts, provider answering after {delay} ms",
+            z.drain
+        );
         seed::clear_backlog(&mut db)?;
         run.reset(mock).await?;
         let mut spec = run.spec(&pg, 18202, true, mock);

@@ -6,39 +6,45 @@ use super::ids::{stored, uuid};
 use super::notices::tell_staff;
 use super::repair_order::RepairOrder;
 use super::{App, AppError, Ctx};
-use crate::db::models::NotificationRow;
+use crate::db::models::{ClaimedRow, NotificationRow};
 use crate::db::{self, DbConn};
 use crate::domain::delivery::{DeliveryState, RetrySchedule, moves_forward, state_for_provider};
 use crate::notify::context::FailureCtx;
-use crate::notify::outbox::history;
+use crate::notify::outbox::{history, history_row};
 use chrono::{Duration, NaiveDateTime};
+use std::collections::HashMap;
+
+/// What the provider said when it took a message.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub provider_id: String,
+    pub status: String,
+    /// Already delivered (the log transport delivers at once).
+    pub delivered: bool,
+}
 
 impl App {
-    /// Due messages for one worker, each now `sending` under a lease.
-    pub async fn claim_notifications(&self, limit: i64) -> Result<Vec<NotificationRow>, AppError> {
+    /// Due messages for one worker, each now `sending` under a lease, with
+    /// whether the customer's number has opted out since it was written.
+    pub async fn claim_notifications(&self, limit: i64) -> Result<Vec<ClaimedRow>, AppError> {
         let now = self.clock.now();
         let lease = now + Duration::seconds(self.settings.worker.lease_seconds);
         self.db
             .write(move |tx| {
-                let rows = db::notifications::claim(tx, stored(now), stored(lease), limit)?;
-                for n in &rows {
-                    let detail = n.recheck_since.map(|_| "taken over after a lease ran out");
-                    history(tx, &n.id, DeliveryState::Sending, now, detail)?;
-                }
-                Ok(rows)
+                let claimed = db::notifications::claim(tx, stored(now), stored(lease), limit)?;
+                let events: Vec<_> = claimed
+                    .iter()
+                    .map(|c| {
+                        let detail = c
+                            .notification
+                            .recheck_since
+                            .map(|_| "taken over after a lease ran out");
+                        history_row(&c.notification.id, DeliveryState::Sending, now, detail)
+                    })
+                    .collect();
+                db::notifications::append_events(tx, &events)?;
+                Ok(claimed)
             })
-            .await
-    }
-
-    /// Whether a claimed customer text may still go (the number may have
-    /// said STOP since it was written).
-    pub async fn may_text(&self, n: &NotificationRow) -> Result<bool, AppError> {
-        if n.channel != "sms" || n.recipient_kind != "customer" {
-            return Ok(true);
-        }
-        let (dealership, phone) = (n.dealership_id.clone(), n.to_address.clone());
-        self.db
-            .run(move |conn| Ok(!db::opt_outs::is_opted_out(conn, &dealership, &phone)?))
             .await
     }
 
@@ -50,23 +56,52 @@ impl App {
         status: String,
         delivered: bool,
     ) -> Result<(), AppError> {
-        let (id, claimed_at) = claim_of(n)?;
-        let cx = self.ctx();
-        let state = if delivered {
-            DeliveryState::Delivered
-        } else {
-            DeliveryState::Sent
+        let accepted = Accepted {
+            provider_id,
+            status,
+            delivered,
         };
+        self.deliveries_accepted(vec![(n.clone(), accepted)]).await
+    }
+
+    /// Messages the provider took, recorded in one transaction: a worker
+    /// hands over its finished sends together instead of committing once
+    /// per text.
+    pub async fn deliveries_accepted(
+        &self,
+        sent: Vec<(NotificationRow, Accepted)>,
+    ) -> Result<(), AppError> {
+        let held = sent
+            .into_iter()
+            .map(|(n, a)| claim_of(&n).map(|(id, claimed_at)| (id, claimed_at, a)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cx = self.ctx();
         self.db
             .write(move |tx| {
-                if !db::notifications::mark_sent(tx, &id, claimed_at, state.as_str(), &provider_id, &status, stored(cx.now))? {
-                    tracing::warn!(notification = %id, "sent, but the claim had passed to another worker");
-                    return Ok(());
+                let mut events = Vec::with_capacity(held.len());
+                let mut by_provider_id = HashMap::new();
+                for (id, claimed_at, a) in &held {
+                    let state = if a.delivered {
+                        DeliveryState::Delivered
+                    } else {
+                        DeliveryState::Sent
+                    };
+                    let now = stored(cx.now);
+                    if !db::notifications::mark_sent(tx, id, *claimed_at, state.as_str(), &a.provider_id, &a.status, now)? {
+                        tracing::warn!(notification = %id, "sent, but the claim had passed to another worker");
+                        continue;
+                    }
+                    let detail = format!("{}: {}", a.provider_id, a.status);
+                    events.push(history_row(id, state, cx.now, Some(&detail)));
+                    by_provider_id.insert(a.provider_id.as_str(), id.as_str());
                 }
-                history(tx, &id, state, cx.now, Some(&format!("{provider_id}: {status}")))?;
+                db::notifications::append_events(tx, &events)?;
                 // A status callback may have come first; apply what it said.
-                for (status, code) in db::notifications::callbacks_for(tx, &provider_id)? {
-                    apply_provider_status(tx, &cx, &id, &status, code.as_deref())?;
+                let provider_ids: Vec<&str> = by_provider_id.keys().copied().collect();
+                for (provider_id, status, code) in db::notifications::callbacks_for(tx, &provider_ids)? {
+                    if let Some(id) = by_provider_id.get(provider_id.as_str()) {
+                        apply_provider_status(tx, &cx, id, &status, code.as_deref())?;
+                    }
                 }
                 Ok(())
             })
@@ -302,8 +337,7 @@ fn after_customer_message_lost(
         && n.fallback_of.is_none()
         && let Some(email) = ro.customer.email.clone()
     {
-        let advisor_email =
-            db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)?.and_then(|a| a.email);
+        let advisor_email = ro.advisor_email.clone();
         cx.outbox.fallback_email(
             tx,
             n,

@@ -43,6 +43,7 @@ pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use conversation::{InboundText, MessageView, NewMessage};
 pub use coverage::{ArrivedView, PagedView};
 pub use dealerships::{DealershipView, NewDealership, QuietHoursInput};
+pub use delivery::Accepted;
 pub use error::{AppError, Candidate};
 pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
 pub use handover::{ConcernOutcomeInput, HandoverInput, ReadyInput};

@@ -185,8 +185,7 @@ fn tell_customer(
     };
     let mut context = context(ro, &cx.links, language, send_at);
     adjust(&mut context);
-    let advisor_email =
-        db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)?.and_then(|a| a.email);
+    let advisor_email = ro.advisor_email.clone();
     cx.outbox.enqueue(
         tx,
         Outgoing {

@@ -24,6 +24,8 @@ pub(crate) struct RepairOrder {
     pub payments: Vec<PaymentRow>,
     /// Names of the staff the view mentions (advisor, handover person).
     pub staff_names: HashMap<String, String>,
+    /// Where customers' emails about this RO reply to, if the advisor has one.
+    pub advisor_email: Option<String>,
 }
 
 impl RepairOrder {
@@ -36,10 +38,11 @@ impl RepairOrder {
         if_match: Option<i64>,
     ) -> Result<Self, AppError> {
         let dealership_id = actor.dealership_id.to_string();
-        if !db::repair_orders::lock(tx, &dealership_id, &id.to_string())? {
-            return Err(AppError::NotFound("repair order"));
-        }
-        let ro = Self::load(tx, &dealership_id, id)?.ok_or(AppError::NotFound("repair order"))?;
+        let row = db::repair_orders::lock(tx, &dealership_id, &id.to_string())?
+            .ok_or(AppError::NotFound("repair order"))?;
+        let ro = Self::load_many(tx, vec![row])?
+            .pop()
+            .ok_or(AppError::NotFound("repair order"))?;
         if let Some(expected) = if_match
             && expected != ro.row.version
         {
@@ -79,8 +82,12 @@ impl RepairOrder {
             .flat_map(|r| [Some(r.advisor_id.clone()), r.handover_staff_id.clone()])
             .flatten()
             .collect();
-        let names: HashMap<String, String> =
-            db::staff::names(tx, &staff_ids)?.into_iter().collect();
+        let mut names = HashMap::new();
+        let mut emails = HashMap::new();
+        for (id, name, email) in db::staff::contacts(tx, &staff_ids)? {
+            names.insert(id.clone(), name);
+            emails.insert(id, email);
+        }
         rows.into_iter()
             .map(|row| {
                 let customer = customers
@@ -92,6 +99,7 @@ impl RepairOrder {
                     .filter_map(|id| names.get(id).map(|n| (id.clone(), n.clone())))
                     .collect();
                 Ok(Self {
+                    advisor_email: emails.get(&row.advisor_id).cloned().flatten(),
                     concerns: concerns.remove(&row.id).unwrap_or_default(),
                     lines: lines.remove(&row.id).unwrap_or_default(),
                     payments: payments.remove(&row.id).unwrap_or_default(),

@@ -256,8 +256,10 @@ fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicV
 /// Loads and locks the RO behind `token` for a write, unless its link ran out.
 fn for_write(tx: &mut DbConn, cx: &Ctx, token: &str) -> Result<RepairOrder, AppError> {
     let row = find(tx, token)?;
-    db::repair_orders::lock(tx, &row.dealership_id, &row.id)?;
-    let ro = RepairOrder::load(tx, &row.dealership_id, uuid(&row.id)?)?
+    let locked = db::repair_orders::lock(tx, &row.dealership_id, &row.id)?
+        .ok_or(AppError::NotFound("page"))?;
+    let ro = RepairOrder::load_many(tx, vec![locked])?
+        .pop()
         .ok_or(AppError::NotFound("page"))?;
     if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status()?.is_open() {
         return Err(AppError::conflict(

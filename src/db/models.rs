@@ -240,6 +240,17 @@ pub struct NotificationRow {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
+/// A message a worker just claimed, and whether its number has since said
+/// STOP (read in the claim, so a send needs no query of its own).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ClaimedRow {
+    // Not `row`: the derive's own variable has that name.
+    #[diesel(embed)]
+    pub notification: NotificationRow,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub opted_out: bool,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notification_events)]
 pub struct NotificationEventRow {

@@ -3,7 +3,7 @@
 //! the provider says.
 
 use super::DbConn;
-use super::models::{NotificationEventRow, NotificationRow};
+use super::models::{ClaimedRow, NotificationEventRow, NotificationRow};
 use super::schema::notification_events::dsl as ev;
 use super::schema::notifications::dsl as n;
 use chrono::NaiveDateTime;
@@ -15,6 +15,21 @@ pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<()> {
         .values(row)
         .execute(conn)
         .map(drop)
+}
+
+/// Writes the message unless one with its dedupe key exists (the same
+/// change, already told): `false` then, and nothing written.
+pub fn insert_new(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<bool> {
+    let insert = diesel::insert_into(n::notifications)
+        .values(row)
+        .on_conflict(n::dedupe_key)
+        .do_nothing();
+    // ON CONFLICT names its backend: diesel's MultiConnection cannot build it.
+    let written = match conn {
+        DbConn::Postgres(pg) => insert.execute(pg)?,
+        DbConn::Sqlite(lite) => insert.execute(lite)?,
+    };
+    Ok(written == 1)
 }
 
 pub fn exists(conn: &mut DbConn, dedupe_key: &str) -> QueryResult<bool> {
@@ -44,45 +59,47 @@ pub fn find_by_provider_id(
 }
 
 /// Pending messages about the same thing (same RO, recipient, channel and
-/// supersede key) that a newer one replaces. Returns their ids.
+/// supersede key) that the newer one `except` replaces. Returns their ids.
 pub fn supersede(
     conn: &mut DbConn,
     ro_id: &str,
     to_address: &str,
     channel: &str,
     key: &str,
+    except: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let ids: Vec<String> = n::notifications
-        .filter(
+    let replaced = diesel::update(
+        n::notifications.filter(
             n::ro_id
                 .eq(ro_id)
                 .and(n::to_address.eq(to_address))
                 .and(n::channel.eq(channel))
                 .and(n::supersede_key.eq(key))
-                .and(n::state.eq("pending")),
-        )
-        .select(n::id)
-        .load(conn)?;
-    if !ids.is_empty() {
-        diesel::update(n::notifications.filter(n::id.eq_any(&ids)))
-            .set((n::state.eq("superseded"), n::updated_at.eq(now)))
-            .execute(conn)?;
+                .and(n::state.eq("pending"))
+                .and(n::id.ne(except)),
+        ),
+    )
+    .set((n::state.eq("superseded"), n::updated_at.eq(now)));
+    // RETURNING names its backend: diesel's MultiConnection cannot build it.
+    match conn {
+        DbConn::Postgres(pg) => replaced.returning(n::id).load(pg),
+        DbConn::Sqlite(lite) => replaced.returning(n::id).load(lite),
     }
-    Ok(ids)
 }
 
 /// Claims up to `limit` due messages for one worker: pending ones whose time
 /// has come, and ones left `sending` by a worker whose lease ran out (those
 /// come back with `recheck_since` set: ask the provider before resending).
 /// PostgreSQL skips rows another worker holds; SQLite runs this under
-/// BEGIN IMMEDIATE, so one claimer at a time.
+/// BEGIN IMMEDIATE, so one claimer at a time. Each row comes with whether
+/// its customer's number opted out of texts since it was written.
 pub fn claim(
     conn: &mut DbConn,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<NotificationRow>> {
+) -> QueryResult<Vec<ClaimedRow>> {
     const SET: &str = "recheck_since = CASE WHEN state = 'sending' THEN claimed_at ELSE NULL END, \
         state = 'sending', claimed_at = $1, lease_until = $2, attempts = attempts + 1, updated_at = $1";
     // Expired leases first, then due messages, each read in its own index's
@@ -92,13 +109,17 @@ pub fn claim(
         ORDER BY lease_until LIMIT $3";
     const DUE: &str = "SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 \
         ORDER BY next_attempt_at LIMIT $3";
+    const RETURNING: &str = "RETURNING *, (recipient_kind = 'customer' AND channel = 'sms' \
+        AND EXISTS (SELECT 1 FROM sms_opt_outs o \
+            WHERE o.dealership_id = notifications.dealership_id AND o.phone = notifications.to_address)) \
+        AS opted_out";
     match conn {
         DbConn::Postgres(pg) => diesel::sql_query(format!(
             "WITH expired AS ({EXPIRED} FOR UPDATE SKIP LOCKED), \
                   due AS ({DUE} FOR UPDATE SKIP LOCKED), \
                   picked AS (SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3) \
              UPDATE notifications SET {SET} WHERE id IN (SELECT id FROM picked) \
-             RETURNING *"
+             {RETURNING}"
         ))
         .bind::<Timestamp, _>(now)
         .bind::<Timestamp, _>(lease_until)
@@ -108,7 +129,7 @@ pub fn claim(
             format!(
                 "UPDATE notifications SET {SET} WHERE id IN (\
                     SELECT id FROM ({EXPIRED}) UNION ALL SELECT id FROM ({DUE}) LIMIT $3) \
-                 RETURNING *"
+                 {RETURNING}"
             )
             .replace('$', "?"),
         )
@@ -229,6 +250,24 @@ pub fn append_event(conn: &mut DbConn, row: &NotificationEventRow) -> QueryResul
         .map(drop)
 }
 
+/// Many history rows in one statement (a worker's claim, a batch of sends).
+pub fn append_events(conn: &mut DbConn, rows: &[NotificationEventRow]) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(pg) if !rows.is_empty() => diesel::insert_into(ev::notification_events)
+            .values(rows)
+            .execute(pg)
+            .map(drop),
+        DbConn::Postgres(_) => Ok(()),
+        // In-process: no round trip to save.
+        DbConn::Sqlite(lite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(ev::notification_events)
+                .values(row)
+                .execute(lite)
+                .map(drop)
+        }),
+    }
+}
+
 pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<NotificationRow>> {
     n::notifications
         .filter(n::ro_id.eq(ro_id))
@@ -304,15 +343,16 @@ pub fn store_callback(
         .map(drop)
 }
 
-/// Callbacks received for a provider id, oldest first: (status, error code).
+/// Callbacks received for any of these provider ids, oldest first:
+/// (provider id, status, error code).
 pub fn callbacks_for(
     conn: &mut DbConn,
-    provider_id: &str,
-) -> QueryResult<Vec<(String, Option<String>)>> {
+    provider_ids: &[&str],
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
     use super::schema::provider_callbacks::dsl as c;
     c::provider_callbacks
-        .filter(c::provider_id.eq(provider_id))
+        .filter(c::provider_id.eq_any(provider_ids))
         .order((c::received_at.asc(), c::id.asc()))
-        .select((c::status, c::error_code))
+        .select((c::provider_id, c::status, c::error_code))
         .load(conn)
 }

@@ -97,15 +97,20 @@ pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: &str) -> QueryResult<Ve
 
 /// Row-locks the RO (PostgreSQL) before it is read for a write, so
 /// concurrent writers queue instead of failing on the version check, and
-/// each sees the state the previous one left. `false` when there is no such
+/// each sees the state the previous one left. `None` when there is no such
 /// RO in this dealership.
-pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<bool> {
-    let n = diesel::update(
+/// Returns the locked row, read in the same statement.
+pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<RoRow>> {
+    let touch = diesel::update(
         r::repair_orders.filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id))),
     )
-    .set(r::version.eq(r::version))
-    .execute(conn)?;
-    Ok(n == 1)
+    .set(r::version.eq(r::version));
+    // RETURNING names its backend: diesel's MultiConnection cannot build it.
+    match conn {
+        DbConn::Postgres(pg) => touch.returning(RoRow::as_returning()).get_result(pg),
+        DbConn::Sqlite(lite) => touch.returning(RoRow::as_returning()).get_result(lite),
+    }
+    .optional()
 }
 
 /// The customer's most recent RO at this dealership, open ones first: where

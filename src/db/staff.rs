@@ -50,6 +50,17 @@ pub fn list(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<StaffRow>
 }
 
 /// Names of the given staff, for views; unknown ids are simply absent.
+/// (id, name, email) of each: what an RO shows and where its messages reply to.
+pub fn contacts(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    s::staff
+        .filter(s::id.eq_any(ids))
+        .select((s::id, s::name, s::email))
+        .load(conn)
+}
+
 pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
     s::staff
         .filter(s::id.eq_any(ids))

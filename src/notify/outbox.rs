@@ -108,22 +108,6 @@ impl Outbox {
                 out.cause_id,
                 recipient_key(&out.to)
             );
-            if db::notifications::exists(tx, &key)? {
-                return Ok(());
-            }
-            if let (Some(ro), Some(sk), DeliveryState::Pending) =
-                (out.ro_id, out.supersede_key, state)
-            {
-                for old in db::notifications::supersede(tx, ro, to, channel, sk, stored(now))? {
-                    history(
-                        tx,
-                        &old,
-                        DeliveryState::Superseded,
-                        now,
-                        Some("a newer message replaced it"),
-                    )?;
-                }
-            }
             let row = NotificationRow {
                 id: Uuid::now_v7().to_string(),
                 dealership_id: out.dealership.id.clone(),
@@ -178,8 +162,21 @@ impl Outbox {
                 sent_at: None,
                 delivered_at: None,
             };
-            db::notifications::insert(tx, &row)?;
-            history(tx, &row.id, state, now, error.as_deref())?;
+            if !db::notifications::insert_new(tx, &row)? {
+                return Ok(()); // This change was already told.
+            }
+            let mut events = vec![history_row(&row.id, state, now, error.as_deref())];
+            if let (Some(ro), Some(sk), DeliveryState::Pending) =
+                (out.ro_id, out.supersede_key, state)
+            {
+                for old in
+                    db::notifications::supersede(tx, ro, to, channel, sk, &row.id, stored(now))?
+                {
+                    let why = Some("a newer message replaced it");
+                    events.push(history_row(&old, DeliveryState::Superseded, now, why));
+                }
+            }
+            db::notifications::append_events(tx, &events)?;
             written += 1;
             Ok::<_, diesel::result::Error>(())
         };
@@ -381,15 +378,22 @@ pub fn history(
     at: DateTime<Utc>,
     detail: Option<&str>,
 ) -> diesel::QueryResult<()> {
-    db::notifications::append_event(
-        tx,
-        &NotificationEventRow {
-            id: Uuid::now_v7().to_string(),
-            notification_id: id.to_owned(),
-            at: stored(at),
-            state: state.as_str().to_owned(),
-            provider_status: None,
-            detail: detail.map(str::to_owned),
-        },
-    )
+    db::notifications::append_event(tx, &history_row(id, state, at, detail))
+}
+
+/// One history entry, for writing several at once.
+pub fn history_row(
+    id: &str,
+    state: DeliveryState,
+    at: DateTime<Utc>,
+    detail: Option<&str>,
+) -> NotificationEventRow {
+    NotificationEventRow {
+        id: Uuid::now_v7().to_string(),
+        notification_id: id.to_owned(),
+        at: stored(at),
+        state: state.as_str().to_owned(),
+        provider_status: None,
+        detail: detail.map(str::to_owned),
+    }
 }

@@ -1,18 +1,43 @@
 //! One message, from claim to outcome.
 
-use crate::app::{App, AppError};
-use crate::db::models::NotificationRow;
+use super::record::Sent;
+use crate::app::{Accepted, App, AppError};
+use crate::db::models::{ClaimedRow, NotificationRow};
 use crate::notify::transport::{SendOutcome, Transports};
 use std::time::Instant;
+use tokio::sync::mpsc;
 
-pub async fn one(app: &App, transports: &Transports, n: NotificationRow) {
+/// How an attempt ended: settled here, or taken by the provider and handed
+/// to the recorder, which writes such outcomes in batches.
+enum Ended {
+    Settled(&'static str),
+    Accepted(Accepted),
+}
+
+pub async fn one(
+    app: &App,
+    transports: &Transports,
+    claimed: ClaimedRow,
+    recorder: &mpsc::Sender<Sent>,
+) {
     let started = Instant::now();
-    let id = n.id.clone();
-    match attempt(app, transports, &n).await {
-        Ok(outcome) => app.outbox.metrics().record(outcome, started.elapsed()),
+    let n = claimed.notification;
+    match attempt(app, transports, &n, claimed.opted_out).await {
+        Ok(Ended::Settled(outcome)) => app.outbox.metrics().record(outcome, started.elapsed()),
+        Ok(Ended::Accepted(accepted)) => {
+            let id = n.id.clone();
+            let sent = Sent {
+                n,
+                accepted,
+                started,
+            };
+            if recorder.send(sent).await.is_err() {
+                tracing::error!(notification = %id, "sent, but the recorder had stopped; the lease brings it back for a check with the provider");
+            }
+        }
         // The lease brings the message back to a worker, which checks with
         // the provider before sending again.
-        Err(e) => tracing::error!(notification = %id, error = %e, "recording a delivery failed"),
+        Err(e) => tracing::error!(notification = %n.id, error = %e, "recording a delivery failed"),
     }
 }
 
@@ -20,13 +45,17 @@ async fn attempt(
     app: &App,
     transports: &Transports,
     n: &NotificationRow,
-) -> Result<&'static str, AppError> {
+    opted_out: bool,
+) -> Result<Ended, AppError> {
     if let Some(since) = n.recheck_since {
         match transports.find_sent(n, since.and_utc()).await {
-            Ok(Some((sid, status))) => {
+            Ok(Some((provider_id, status))) => {
                 tracing::info!(notification = %n.id, "a worker died after sending this; it was not sent again");
-                app.delivery_accepted(n, sid, status, false).await?;
-                return Ok("sent");
+                return Ok(Ended::Accepted(Accepted {
+                    provider_id,
+                    status,
+                    delivered: false,
+                }));
             }
             Ok(None) => {}
             Err(e) => {
@@ -36,34 +65,34 @@ async fn attempt(
                     None,
                 )
                 .await?;
-                return Ok("retried");
+                return Ok(Ended::Settled("retried"));
             }
         }
     }
-    if !app.may_text(n).await? {
+    if opted_out {
         app.delivery_suppressed(n, "the customer opted out of texts".into())
             .await?;
-        return Ok("suppressed");
+        return Ok(Ended::Settled("suppressed"));
     }
     Ok(match transports.send(n).await {
         SendOutcome::Accepted {
             provider_id,
             status,
             delivered,
-        } => {
-            app.delivery_accepted(n, provider_id, status, delivered)
-                .await?;
-            "sent"
-        }
+        } => Ended::Accepted(Accepted {
+            provider_id,
+            status,
+            delivered,
+        }),
         SendOutcome::Transient { error, retry_after } => {
             tracing::warn!(notification = %n.id, %error, "send failed; will retry");
             app.delivery_retry(n, error, retry_after).await?;
-            "retried"
+            Ended::Settled("retried")
         }
         SendOutcome::Permanent { error, opted_out } => {
             tracing::warn!(notification = %n.id, %error, "send refused");
             app.delivery_failed(n, error, opted_out).await?;
-            "failed"
+            Ended::Settled("failed")
         }
     })
 }

@@ -9,6 +9,7 @@
 //! provider whether the message already went.
 
 mod deliver;
+mod record;
 
 use crate::app::App;
 use crate::notify::transport::Transports;
@@ -51,6 +52,7 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
     let settings = app.settings.worker.clone();
     let permits = Arc::new(Semaphore::new(settings.concurrency));
     let mut inflight = JoinSet::new();
+    let (recorder, recording) = record::spawn(app.clone(), settings.concurrency * 4);
     let poll = Duration::from_secs(settings.poll_interval_seconds.max(1));
     // Scheduled jobs are checked once per wake-up or poll, not on the passes
     // made because a send finished: under load those come once per message,
@@ -72,8 +74,9 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
                             break;
                         };
                         let (app, transports) = (app.clone(), transports.clone());
+                        let recorder = recorder.clone();
                         inflight.spawn(async move {
-                            deliver::one(&app, &transports, n).await;
+                            deliver::one(&app, &transports, n, &recorder).await;
                             drop(permit);
                         });
                     }
@@ -111,8 +114,11 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
         }
     }
     let grace = Duration::from_secs(settings.shutdown_grace_seconds);
+    drop(recorder);
     let drained = tokio::time::timeout(grace, async {
         while inflight.join_next().await.is_some() {}
+        // The last sends' outcomes, written before the process goes.
+        let _ = recording.await;
     })
     .await;
     if drained.is_err() {

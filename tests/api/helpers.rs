@@ -262,18 +262,18 @@ impl TestApp {
                 "estimate_lines", "payments", "ro_events", "idempotency_keys", "notifications", "messages", "sms_opt_outs", "staff_shifts", "staff_time_off", "staff_delegates", "ro_delegates", "jobs",
             ] {
                 let c: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-                    .get_result(&mut *conn)
+                    .get_result(&mut **conn)
                     .unwrap();
                 out.push(format!("{table}={}", c.n));
             }
             let ros: Vec<Ro> = diesel::sql_query(
                 "SELECT id || ':' || status || ':' || CAST(version AS TEXT) AS v FROM repair_orders ORDER BY v",
             )
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap();
             out.extend(ros.into_iter().map(|r| r.v));
             let staff: Vec<Ro> = diesel::sql_query("SELECT id || ':' || presence AS v FROM staff ORDER BY v")
-                .load(&mut *conn)
+                .load(&mut **conn)
                 .unwrap();
             out.extend(staff.into_iter().map(|r| r.v));
             out

@@ -133,7 +133,11 @@ async fn a_callback_that_beats_the_workers_record_is_applied_later() {
         .ok(201)
         .clone();
     let claimed = app.app.claim_notifications(10).await.unwrap();
-    let sms = claimed.iter().find(|n| n.channel == "sms").unwrap();
+    let sms = &claimed
+        .iter()
+        .find(|c| c.notification.channel == "sms")
+        .unwrap()
+        .notification;
     // Twilio's "delivered" arrives before the worker records the send.
     app.twilio_post(
         "/webhooks/twilio/status",

@@ -64,7 +64,11 @@ async fn a_send_that_went_through_before_the_crash_is_not_repeated() {
     let shop = app.shop().await;
     let ro = app.check_in(&shop).await;
     let claimed = app.app.claim_notifications(10).await.unwrap();
-    let sms = claimed.iter().find(|n| n.channel == "sms").unwrap();
+    let sms = &claimed
+        .iter()
+        .find(|c| c.notification.channel == "sms")
+        .unwrap()
+        .notification;
     // Twilio took it; the worker died before storing the answer.
     twilio.listed.lock().unwrap().push(json!({
         "sid": "SMalreadysent000000000000000000001", "to": sms.to_address, "body": sms.body_text,

@@ -56,7 +56,7 @@ async fn sqlite_runs_in_wal_with_foreign_keys_and_full_sync() {
     let (mode, fk, sync, busy) = tokio::task::spawn_blocking(move || {
         let mut conn = db.get().unwrap();
         let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
-            .get_result(&mut *conn)
+            .get_result(&mut **conn)
             .unwrap();
         let flag = |conn: &mut handover::db::DbConn, sql: &str| -> i64 {
             diesel::sql_query(sql)
@@ -101,7 +101,7 @@ async fn readiness_reports_an_unreachable_database() {
     tokio::task::spawn_blocking(move || {
         let mut conn = db.get().unwrap();
         diesel::sql_query("DELETE FROM __diesel_schema_migrations")
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .unwrap();
     })
     .await
