@@ -180,6 +180,8 @@ pub struct PaymentRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ro_events)]
+// NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
+#[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: String,
     pub ro_id: String,
@@ -205,6 +207,8 @@ pub struct IdempotencyRow {
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
+// NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NotificationRow {
     pub id: String,
     pub dealership_id: String,
@@ -253,6 +257,8 @@ pub struct ClaimedRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notification_events)]
+// NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NotificationEventRow {
     pub id: String,
     pub notification_id: String,

@@ -252,14 +252,17 @@ pub fn append_event(conn: &mut DbConn, row: &NotificationEventRow) -> QueryResul
 
 /// Many history rows in one statement (a worker's claim, a batch of sends).
 pub fn append_events(conn: &mut DbConn, rows: &[NotificationEventRow]) -> QueryResult<()> {
-    match conn {
-        DbConn::Postgres(pg) if !rows.is_empty() => diesel::insert_into(ev::notification_events)
+    match (conn, rows) {
+        (_, []) => Ok(()),
+        // One row: a fixed statement diesel keeps prepared (a multi-row
+        // INSERT is parsed each time).
+        (conn, [row]) => append_event(conn, row),
+        (DbConn::Postgres(pg), rows) => diesel::insert_into(ev::notification_events)
             .values(rows)
             .execute(pg)
             .map(drop),
-        DbConn::Postgres(_) => Ok(()),
         // In-process: no round trip to save.
-        DbConn::Sqlite(lite) => rows.iter().try_for_each(|row| {
+        (DbConn::Sqlite(lite), rows) => rows.iter().try_for_each(|row| {
             diesel::insert_into(ev::notification_events)
                 .values(row)
                 .execute(lite)

@@ -95,20 +95,25 @@ pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: &str) -> QueryResult<Ve
         .load(conn)
 }
 
-/// Row-locks the RO (PostgreSQL) before it is read for a write, so
-/// concurrent writers queue instead of failing on the version check, and
-/// each sees the state the previous one left. `None` when there is no such
-/// RO in this dealership.
-/// Returns the locked row, read in the same statement.
+/// Row-locks the RO (PostgreSQL) and reads it for a write, so concurrent
+/// writers queue instead of failing on the version check, and each sees the
+/// state the previous one left. SQLite needs no row lock: writes run under
+/// BEGIN IMMEDIATE, one at a time. `None` when there is no such RO in this
+/// dealership.
 pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<RoRow>> {
-    let touch = diesel::update(
-        r::repair_orders.filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id))),
-    )
-    .set(r::version.eq(r::version));
-    // RETURNING names its backend: diesel's MultiConnection cannot build it.
+    let this = r::dealership_id.eq(dealership_id).and(r::id.eq(id));
     match conn {
-        DbConn::Postgres(pg) => touch.returning(RoRow::as_returning()).get_result(pg),
-        DbConn::Sqlite(lite) => touch.returning(RoRow::as_returning()).get_result(lite),
+        // A prepared SELECT … FOR UPDATE: no new row version, unlike the
+        // `SET version = version` this replaced, and no parse per call.
+        DbConn::Postgres(pg) => r::repair_orders
+            .filter(this)
+            .select(RoRow::as_select())
+            .for_update()
+            .first(pg),
+        DbConn::Sqlite(lite) => r::repair_orders
+            .filter(this)
+            .select(RoRow::as_select())
+            .first(lite),
     }
     .optional()
 }
