@@ -40,9 +40,7 @@ impl RepairOrder {
         let dealership_id = actor.dealership_id.to_string();
         let row = db::repair_orders::lock(tx, &dealership_id, &id.to_string())?
             .ok_or(AppError::NotFound("repair order"))?;
-        let ro = Self::load_many(tx, vec![row])?
-            .pop()
-            .ok_or(AppError::NotFound("repair order"))?;
+        let ro = Self::from_row(tx, row)?;
         if let Some(expected) = if_match
             && expected != ro.row.version
         {
@@ -57,7 +55,14 @@ impl RepairOrder {
         let Some(row) = db::repair_orders::find(tx, dealership_id, &id.to_string())? else {
             return Ok(None);
         };
-        Ok(Self::load_many(tx, vec![row])?.pop())
+        Self::from_row(tx, row).map(Some)
+    }
+
+    /// The aggregate around one row already read (for a write, locked).
+    pub fn from_row(tx: &mut DbConn, row: RoRow) -> Result<Self, AppError> {
+        Self::load_many(tx, vec![row])?
+            .pop()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("one RO row built no aggregate")))
     }
 
     /// Builds aggregates for rows of one dealership with one query per table.

@@ -258,9 +258,7 @@ fn for_write(tx: &mut DbConn, cx: &Ctx, token: &str) -> Result<RepairOrder, AppE
     let row = find(tx, token)?;
     let locked = db::repair_orders::lock(tx, &row.dealership_id, &row.id)?
         .ok_or(AppError::NotFound("page"))?;
-    let ro = RepairOrder::load_many(tx, vec![locked])?
-        .pop()
-        .ok_or(AppError::NotFound("page"))?;
+    let ro = RepairOrder::from_row(tx, locked)?;
     if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status()?.is_open() {
         return Err(AppError::conflict(
             "repair-order-closed",

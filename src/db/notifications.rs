@@ -32,13 +32,6 @@ pub fn insert_new(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<bool>
     Ok(written == 1)
 }
 
-pub fn exists(conn: &mut DbConn, dedupe_key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        n::notifications.filter(n::dedupe_key.eq(dedupe_key)),
-    ))
-    .get_result(conn)
-}
-
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<NotificationRow>> {
     n::notifications
         .filter(n::id.eq(id))

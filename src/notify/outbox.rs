@@ -243,9 +243,6 @@ impl Outbox {
             Some(base) => format!("{base}:email"),
             None => return Ok(None),
         };
-        if db::notifications::exists(tx, &key)? {
-            return Ok(None);
-        }
         let language = Language::parse(&sms.language).unwrap_or_default();
         let context: MessageContext = serde_json::from_str(&sms.context).unwrap_or_default();
         let rendered = match self.templates.render(language, &sms.kind, &context) {
@@ -283,7 +280,9 @@ impl Outbox {
             delivered_at: None,
             ..sms.clone()
         };
-        db::notifications::insert(tx, &row)?;
+        if !db::notifications::insert_new(tx, &row)? {
+            return Ok(None); // That change already has its email.
+        }
         history(
             tx,
             &row.id,
