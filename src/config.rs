@@ -4,8 +4,8 @@
 //! stops start-up instead of being silently ignored.
 
 use crate::db::{DbOptions, SqliteSynchronous};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
-use std::fmt;
 use std::time::Duration;
 
 /// The defaults, documented key by key. Compiled in so the binary runs from
@@ -26,6 +26,25 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub notify: NotifySettings,
     pub status_page: StatusPageSettings,
+    pub jobs: JobSettings,
+    pub retention: RetentionSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSettings {
+    pub max_attempts: u32,
+    pub retry_base_seconds: i64,
+    pub retry_max_seconds: i64,
+    pub retry_jitter: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    pub purge_interval_minutes: i64,
+    pub finished_jobs_days: i64,
+    pub provider_callbacks_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,7 +133,7 @@ pub struct WorkerSettings {
 #[serde(deny_unknown_fields)]
 pub struct NotifySettings {
     pub templates_dir: String,
-    pub progress_update_time: String,
+    pub progress_update_time: crate::domain::dealership::LocalTime,
     pub dev_outbox: bool,
 }
 
@@ -157,34 +176,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// A value that must never reach a log: `Debug` prints `[redacted]`.
-#[derive(Clone, Deserialize, Default)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "[empty]"
-        } else {
-            "[redacted]"
-        })
-    }
-}
+/// A value that must never reach a log (secrecy's `Debug` prints it
+/// redacted); read it with `ExposeSecret::expose_secret`.
+pub use secrecy::SecretString as Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -257,7 +251,7 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let token = self.admin_token.expose();
+        let token = self.admin_token.expose_secret();
         if !token.is_empty() && token.len() < 32 {
             return Err(ConfigError::Invalid(
                 "admin_token must be at least 32 characters (or empty to disable the admin API)"
@@ -277,7 +271,7 @@ impl Settings {
                 self.public_base_url
             )));
         }
-        crate::db::DatabaseTarget::parse(self.database.url.expose())
+        crate::db::DatabaseTarget::parse(self.database.url.expose_secret())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.validate_notifications()
     }
@@ -292,7 +286,7 @@ impl Settings {
             if !sid_ok {
                 return bad("sms.twilio.account_sid must be AC followed by 32 hex digits");
             }
-            if t.auth_token.is_empty() {
+            if t.auth_token.expose_secret().is_empty() {
                 return bad("sms.twilio.auth_token is required with sms.transport = \"twilio\"");
             }
             let mg_ok = t.messaging_service_sid.is_empty()
@@ -326,8 +320,23 @@ impl Settings {
         if !(0.0..1.0).contains(&w.retry_jitter) {
             return bad("worker.retry_jitter must be between 0 and 1");
         }
-        crate::domain::dealership::LocalTime::parse(&self.notify.progress_update_time)
-            .map_err(|e| ConfigError::Invalid(format!("notify.progress_update_time: {e}")))?;
+        let j = &self.jobs;
+        if j.max_attempts == 0
+            || j.retry_base_seconds < 1
+            || j.retry_max_seconds < j.retry_base_seconds
+        {
+            return bad(
+                "jobs: max_attempts and retry_base_seconds must be at least 1, and retry_max_seconds at least retry_base_seconds",
+            );
+        }
+        if !(0.0..1.0).contains(&j.retry_jitter) {
+            return bad("jobs.retry_jitter must be between 0 and 1");
+        }
+        let r = &self.retention;
+        if r.purge_interval_minutes < 1 || r.finished_jobs_days < 1 || r.provider_callbacks_days < 1
+        {
+            return bad("retention: every setting must be at least 1");
+        }
         Ok(())
     }
 
@@ -350,16 +359,16 @@ mod tests {
         let s = Settings::defaults().unwrap();
         s.validate().unwrap();
         assert_eq!(s.server.bind, "127.0.0.1:8080");
-        assert!(s.database.url.expose().starts_with("sqlite://"));
+        assert!(s.database.url.expose_secret().starts_with("sqlite://"));
         assert_eq!(s.database.sqlite_synchronous, SqliteSynchronous::Full);
     }
 
     #[test]
     fn secrets_do_not_debug_print() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "[redacted]");
+        let s = Secret::from("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
         let mut settings = Settings::defaults().unwrap();
-        settings.admin_token = Secret::new("x".repeat(40));
+        settings.admin_token = Secret::from("x".repeat(40));
         assert!(!format!("{settings:?}").contains("xxxx"));
     }
 
@@ -384,11 +393,14 @@ mod tests {
             ("UNRELATED", "ignored"),
         ]))
         .unwrap();
-        assert_eq!(s.database.url.expose(), "postgres://app:pw@db/handover");
+        assert_eq!(
+            s.database.url.expose_secret(),
+            "postgres://app:pw@db/handover"
+        );
         assert_eq!(s.server.bind, "0.0.0.0:9000");
         assert!(!s.demo.seed_on_start);
         assert_eq!(
-            s.admin_token.expose(),
+            s.admin_token.expose_secret(),
             "12345678901234567890123456789012345"
         );
         assert_eq!(s.database.pool_size, 3);
@@ -412,7 +424,7 @@ mod tests {
     #[test]
     fn short_admin_token_refused() {
         let mut s = Settings::defaults().unwrap();
-        s.admin_token = Secret::new("short");
+        s.admin_token = Secret::from("short");
         assert!(s.validate().is_err());
     }
 }

@@ -6,10 +6,16 @@
 pub mod app;
 pub mod clock;
 pub mod config;
-pub mod db;
+mod db;
 pub mod domain;
 pub mod http;
 pub mod notify;
 pub mod startup;
 pub mod telemetry;
 pub mod worker;
+
+/// The store as the binary and the tests reach it: open it, migrate it, and
+/// (tests) look underneath. Its queries stay inside the crate.
+pub mod store {
+    pub use crate::db::{Backend, Db, DbConn, DbError, PooledConn};
+}

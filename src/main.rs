@@ -4,8 +4,9 @@ use handover::app::App;
 use handover::app::demo::{DemoCredentials, DemoLogin};
 use handover::clock::SystemClock;
 use handover::config::Settings;
-use handover::db::Db;
 use handover::startup::Application;
+use handover::store::Db;
+use secrecy::ExposeSecret;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -77,7 +78,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    if settings.admin_token.is_empty() {
+    if settings.admin_token.expose_secret().is_empty() {
         tracing::info!("admin_token is empty: the admin API is off");
     }
     let seed = settings.demo.seed_on_start;
@@ -130,7 +131,7 @@ async fn shutdown_signal() {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
-    let url = settings.database.url.expose().to_owned();
+    let url = settings.database.url.expose_secret().to_owned();
     let options = settings.db_options();
     let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
         Ok(Db::open(&url, options)?.migrate()?)
@@ -178,7 +179,7 @@ async fn demo(settings: Settings) -> anyhow::Result<()> {
     println!("export HANDOVER_URL={base}");
     println!("export DEALERSHIP_ID={}", credentials.dealership_id);
     for login in &credentials.logins {
-        let var = login.role.to_uppercase();
+        let var = login.role.as_str().to_uppercase();
         println!("export {var}_TOKEN={}", login.token);
         println!("export {var}_ID={}   # {}", login.staff_id, login.name);
     }

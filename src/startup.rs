@@ -13,33 +13,35 @@ use crate::notify::templates::Templates;
 use crate::notify::transport::Transports;
 use crate::worker::WorkerHandle;
 use actix_web::dev::Server;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 
 /// The use cases over an opened, migrated store with checked templates.
 pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-    let url = settings.database.url.expose().to_owned();
+    let url = settings.database.url.clone();
     let options = settings.db_options();
     let templates_dir = settings.notify.templates_dir.clone();
-    let configured_secret = settings.status_page.link_secret.expose().to_owned();
+    let configured_secret = settings.status_page.link_secret.clone();
     let now = clock.now().naive_utc();
-    let (db, templates, secret) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Templates, Vec<u8>)> {
-            let db = Db::open(&url, options)?;
+    let (db, templates, secret) = tokio::task::spawn_blocking(
+        move || -> anyhow::Result<(Db, Templates, secrecy::SecretSlice<u8>)> {
+            let db = Db::open(url.expose_secret(), options)?;
             let applied = db.migrate()?;
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "database migrated");
             }
             let secret = db
                 .get()?
-                .write(|tx| Links::secret(tx, &configured_secret, now))
+                .write(|tx| Links::secret(tx, configured_secret.expose_secret(), now))
                 .map_err(|e| anyhow::anyhow!("status-link secret: {e}"))?;
             let templates = Templates::configured(&templates_dir)?;
             crate::app::status_page_check(&templates)?;
             Ok((db, templates, secret))
-        })
-        .await??;
-    let links = Arc::new(Links::new(&secret, &settings.public_base_url));
+        },
+    )
+    .await??;
+    let links = Arc::new(Links::new(&secret, &settings.public_base_url)?);
     Ok(App::new(
         db,
         clock,

@@ -1,40 +1,25 @@
 //! The one question schedules, time off, breaks and delegates answer: who
 //! can hand this car over, from now until when.
 
-use super::ids::{stored, utc, uuid};
+use super::ids::{stored, utc};
 use super::repair_order::RepairOrder;
 use super::staff::{presence_of, require};
 use super::{Actor, AppError};
 use crate::db::models::{DealershipRow, StaffRow};
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Leave, Schedule, WeeklyShift};
-use crate::domain::dealership::{LocalTime, TimeZone};
 use crate::domain::handover_gate::{Candidate, HandoverGate, HandoverPromise, NobodyToHandOver};
-use crate::domain::role::{Permission, Role};
-use chrono::{DateTime, Duration, Utc, Weekday};
+use crate::domain::ids::StaffId;
+use crate::domain::role::Permission;
+use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
-use uuid::Uuid;
-
-pub(crate) const WEEKDAYS: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Mon),
-    ("tue", Weekday::Tue),
-    ("wed", Weekday::Wed),
-    ("thu", Weekday::Thu),
-    ("fri", Weekday::Fri),
-    ("sat", Weekday::Sat),
-    ("sun", Weekday::Sun),
-];
 
 /// The dealership's zone and its minimum handover window.
 pub(crate) fn zone(d: &DealershipRow) -> (chrono_tz::Tz, Duration) {
     (
-        TimeZone::parse(&d.timezone).map_or(chrono_tz::UTC, |t| t.0),
+        d.timezone.0,
         Duration::minutes(i64::from(d.min_handover_minutes)),
     )
-}
-
-pub(crate) fn weekday_name(w: i32) -> &'static str {
-    WEEKDAYS.get(w as usize).map_or("mon", |(n, _)| n)
 }
 
 /// Schedules for the given staff, as the availability rules read them.
@@ -42,43 +27,34 @@ pub(crate) fn schedules(
     tx: &mut DbConn,
     staff: &[StaffRow],
     now: DateTime<Utc>,
-) -> Result<HashMap<String, Schedule>, AppError> {
-    let ids: Vec<String> = staff.iter().map(|s| s.id.clone()).collect();
-    let mut shifts: HashMap<String, Vec<WeeklyShift>> = HashMap::new();
+) -> Result<HashMap<StaffId, Schedule>, AppError> {
+    let ids: Vec<StaffId> = staff.iter().map(|s| s.id).collect();
+    let mut shifts: HashMap<StaffId, Vec<WeeklyShift>> = HashMap::new();
     for row in db::availability::shifts_for(tx, &ids)? {
-        let (Ok(start), Ok(end)) = (LocalTime::parse(&row.starts), LocalTime::parse(&row.ends))
-        else {
-            continue;
-        };
-        let weekday = WEEKDAYS
-            .get(row.weekday as usize)
-            .map_or(Weekday::Mon, |(_, w)| *w);
         shifts.entry(row.staff_id).or_default().push(WeeklyShift {
-            weekday,
-            start: start.0,
-            end: end.0,
+            weekday: row.weekday.weekday(),
+            start: row.starts.0,
+            end: row.ends.0,
         });
     }
-    let mut leave: HashMap<String, Vec<Leave>> = HashMap::new();
+    let mut leave: HashMap<StaffId, Vec<Leave>> = HashMap::new();
     for row in db::availability::time_off_for(tx, &ids, stored(now))? {
         leave.entry(row.staff_id).or_default().push(Leave {
             from: utc(row.starts_at),
             to: utc(row.ends_at),
         });
     }
-    staff
+    Ok(staff
         .iter()
         .map(|s| {
-            Ok((
-                s.id.clone(),
-                Schedule {
-                    live: presence_of(s)?.live(),
-                    shifts: shifts.remove(&s.id).unwrap_or_default(),
-                    leave: leave.remove(&s.id).unwrap_or_default(),
-                },
-            ))
+            let schedule = Schedule {
+                live: presence_of(s).live(),
+                shifts: shifts.remove(&s.id).unwrap_or_default(),
+                leave: leave.remove(&s.id).unwrap_or_default(),
+            };
+            (s.id, schedule)
         })
-        .collect()
+        .collect())
 }
 
 /// Who may hand `ro` over, in order: its advisor, then its own delegates
@@ -89,10 +65,10 @@ pub(crate) fn candidates(
     ro: &RepairOrder,
     now: DateTime<Utc>,
 ) -> Result<Vec<Candidate>, AppError> {
-    let mut ids = vec![ro.row.advisor_id.clone()];
-    let own = db::availability::ro_delegates(tx, &ro.row.id)?;
+    let mut ids = vec![ro.row.advisor_id];
+    let own = db::availability::ro_delegates(tx, ro.row.id)?;
     let delegates = if own.is_empty() {
-        db::availability::standing_delegates(tx, &ro.row.advisor_id)?
+        db::availability::standing_delegates(tx, ro.row.advisor_id)?
     } else {
         own
     };
@@ -101,28 +77,26 @@ pub(crate) fn candidates(
             ids.push(d);
         }
     }
+    // Locks in a fixed order (by id), so two decisions never deadlock.
     let mut sorted = ids.clone();
     sorted.sort();
     for id in &sorted {
-        db::staff::lock(tx, id)?;
+        db::staff::lock(tx, *id)?;
     }
-    let rows = db::staff::find_many(tx, &ro.dealership.id, &ids)?;
+    let rows = db::staff::find_many(tx, ro.dealership.id, &ids)?;
     let mut schedules = schedules(tx, &rows, now)?;
-    ids.iter()
-        .filter_map(|id| rows.iter().find(|r| &r.id == id))
-        .filter(|r| Role::parse(&r.role).is_ok_and(Role::can_hand_over))
-        .map(|r| {
-            Ok(Candidate {
-                staff_id: uuid(&r.id)?,
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.id == *id))
+        .filter(|r| r.role.can_hand_over())
+        .filter_map(|r| {
+            schedules.remove(&r.id).map(|schedule| Candidate {
+                staff_id: r.id,
                 name: r.name.clone(),
-                schedule: schedules.remove(&r.id).unwrap_or(Schedule {
-                    live: presence_of(r)?.live(),
-                    shifts: vec![],
-                    leave: vec![],
-                }),
+                schedule,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// The gate for `ro` now, optionally without someone who is leaving.
@@ -130,12 +104,12 @@ pub(crate) fn decide(
     tx: &mut DbConn,
     ro: &RepairOrder,
     now: DateTime<Utc>,
-    without: Option<&str>,
+    without: Option<StaffId>,
 ) -> Result<Result<HandoverPromise, NobodyToHandOver>, AppError> {
     let (tz, window) = zone(&ro.dealership);
     let candidates: Vec<Candidate> = candidates(tx, ro, now)?
         .into_iter()
-        .filter(|c| without != Some(c.staff_id.to_string().as_str()))
+        .filter(|c| without != Some(c.staff_id))
         .collect();
     Ok(HandoverGate::decide(&candidates, now, tz, window))
 }
@@ -153,7 +127,11 @@ pub(crate) fn decide_within(
 }
 
 /// Self, or a manager for anyone at their dealership.
-pub(crate) fn self_or_manager(actor: &Actor, staff_id: Uuid, what: &str) -> Result<(), AppError> {
+pub(crate) fn self_or_manager(
+    actor: &Actor,
+    staff_id: StaffId,
+    what: &str,
+) -> Result<(), AppError> {
     if actor.staff_id == staff_id {
         return Ok(());
     }

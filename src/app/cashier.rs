@@ -1,14 +1,16 @@
 //! The cashier's counter: payments in, keys out.
 
 use super::Ctx;
-use super::idempotency::{CREATED, OK};
-use super::ids::{new_id, stored, utc};
+use super::idempotency::Outcome;
+use super::ids::{stored, utc};
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PaymentRow};
 use crate::domain::card::mask_card_numbers;
+use crate::domain::event::{PaymentRecorded, PickedUp, RoEvent};
+use crate::domain::ids::{PaymentId, RoId};
 use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::money::Cents;
 use crate::domain::payment::PaymentMethod;
@@ -36,22 +38,22 @@ pub struct NewPayment {
 pub struct PaymentView {
     pub id: Uuid,
     pub amount_cents: i64,
-    pub method: String,
+    pub method: PaymentMethod,
     pub reference: Option<String>,
     pub recorded_by: Uuid,
     pub recorded_at: DateTime<Utc>,
 }
 
 impl PaymentView {
-    pub(crate) fn from_row(row: &PaymentRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: super::ids::uuid(&row.id)?,
+    pub(crate) fn from_row(row: &PaymentRow) -> Self {
+        Self {
+            id: row.id.uuid(),
             amount_cents: row.amount_cents,
-            method: row.method.clone(),
+            method: row.method,
             reference: row.reference.clone(),
-            recorded_by: super::ids::uuid(&row.recorded_by)?,
+            recorded_by: row.recorded_by.uuid(),
             recorded_at: utc(row.recorded_at),
-        })
+        }
     }
 }
 
@@ -70,7 +72,7 @@ fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
 fn pay(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &NewPayment,
     cx: &Ctx,
@@ -88,7 +90,7 @@ fn pay(
         super::error::present(reference)?,
     );
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let status = ro.status()?;
+    let status = ro.status();
     if !status.is_open() {
         return Err(AppError::conflict(
             "repair-order-closed",
@@ -108,58 +110,48 @@ fn pay(
         });
     }
     let row = PaymentRow {
-        id: new_id(),
-        ro_id: ro.row.id.clone(),
+        id: PaymentId::generate(),
+        ro_id: ro.row.id,
         amount_cents: input.amount_cents,
-        method: method.as_str().into(),
+        method,
         reference,
-        recorded_by: actor.staff_id.to_string(),
+        recorded_by: actor.staff_id,
         recorded_at: stored(now),
     };
     db::payments::insert(tx, &row)?;
     ro.payments.push(row.clone());
     ro.save(tx, now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "payment_recorded",
-        None,
-        serde_json::json!({
-            "payment_id": row.id,
-            "amount_cents": row.amount_cents,
-            "method": row.method,
-            "balance_due_cents": ro.totals().balance_due.0,
-        }),
-    )?;
+    let event = RoEvent::PaymentRecorded(PaymentRecorded {
+        payment_id: row.id,
+        amount_cents: row.amount_cents,
+        method,
+        balance_due_cents: ro.totals().balance_due.0,
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 
 fn pickup(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     cx: &Ctx,
 ) -> Result<RoView, AppError> {
     let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, RoStatus::PickedUp, &ro.facts())?;
     ro.set_status(RoStatus::PickedUp);
     ro.row.closed_at = Some(stored(now));
     ro.save(tx, now)?;
     let totals = ro.totals();
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "picked_up",
-        Some((from, RoStatus::PickedUp)),
-        serde_json::json!({ "paid_cents": totals.paid.0, "total_cents": totals.total.0 }),
-    )?;
+    let event = RoEvent::PickedUp(PickedUp {
+        paid_cents: totals.paid.0,
+        total_cents: totals.total.0,
+    });
+    let transition = Some((from, RoStatus::PickedUp));
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
     RoView::build(&ro, &cx.links)
 }
 
@@ -168,7 +160,7 @@ impl App {
     pub async fn record_payment(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: NewPayment,
         idem: Option<IdempotencyKey>,
@@ -177,7 +169,7 @@ impl App {
             actor,
             Permission::RecordPayment,
             idem,
-            move |tx, who, cx| Ok((CREATED, pay(tx, who, id, if_match, &input, cx)?)),
+            move |tx, who, cx| Ok((Outcome::Created, pay(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }
@@ -186,14 +178,19 @@ impl App {
     pub async fn customer_arrived(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<super::coverage::ArrivedView>, AppError> {
         self.staff_write(
             actor,
             Permission::ConfirmPickup,
             idem,
-            move |tx, who, cx| Ok((OK, super::coverage::customer_arrived(tx, cx, who, id)?)),
+            move |tx, who, cx| {
+                Ok((
+                    Outcome::Done,
+                    super::coverage::customer_arrived(tx, cx, who, id)?,
+                ))
+            },
         )
         .await
     }
@@ -202,7 +199,7 @@ impl App {
     pub async fn pickup(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
@@ -210,7 +207,7 @@ impl App {
             actor,
             Permission::ConfirmPickup,
             idem,
-            move |tx, who, cx| Ok((OK, pickup(tx, who, id, if_match, cx)?)),
+            move |tx, who, cx| Ok((Outcome::Done, pickup(tx, who, id, if_match, cx)?)),
         )
         .await
     }

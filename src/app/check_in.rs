@@ -3,8 +3,8 @@
 
 use super::Ctx;
 use super::error::present;
-use super::idempotency::CREATED;
-use super::ids::{new_id, stored};
+use super::idempotency::Outcome;
+use super::ids::stored;
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
 use super::timeline::{By, record};
@@ -14,9 +14,11 @@ use crate::db::{self, DbConn};
 use crate::domain::consent::{ConsentMethod, SmsConsent};
 use crate::domain::contact::NotifyBy;
 use crate::domain::email::EmailAddress;
+use crate::domain::event::{CheckedIn, RoEvent};
+use crate::domain::ids::{ConcernId, CustomerId, RoId, StaffId};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::phone::{Country, PhoneNumber};
+use crate::domain::phone::PhoneNumber;
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::domain::validation::{Invalid, Violations};
@@ -125,8 +127,7 @@ fn parse(
     dealership: &DealershipRow,
     now: DateTime<Utc>,
 ) -> Result<ParsedCheckIn, AppError> {
-    let country = Country::parse(&dealership.country)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored country: {e}")))?;
+    let country = dealership.country;
     let mut v = Violations::new();
     let c = &input.customer;
     let name = v.check("customer.name", text::required(&c.name, 120));
@@ -222,16 +223,16 @@ fn parse(
     let consent = present(consent)?;
     Ok(ParsedCheckIn {
         customer: CustomerRow {
-            id: new_id(),
-            dealership_id: dealership.id.clone(),
+            id: CustomerId::generate(),
+            dealership_id: dealership.id,
             name: present(name)?,
-            phone: present(phone)?.map(|p| p.as_str().to_owned()),
-            email: present(email)?.map(|e| e.as_str().to_owned()),
-            language: present(language)?.code().to_owned(),
+            phone: present(phone)?,
+            email: present(email)?,
+            language: present(language)?,
             sms_consent_at: consent.map(|c| stored(c.given_at)),
-            sms_consent_method: consent.map(|c| c.method.as_str().to_owned()),
+            sms_consent_method: consent.map(|c| c.method),
             created_at: stored(now),
-            notify_by: present(notify_by)?.as_str().to_owned(),
+            notify_by: present(notify_by)?,
         },
         vin: present(vin)?,
         make: present(make)?,
@@ -247,23 +248,22 @@ fn resolve_advisor(
     tx: &mut DbConn,
     actor: &Actor,
     advisor_id: Option<Uuid>,
-) -> Result<String, AppError> {
+) -> Result<StaffId, AppError> {
     let Some(id) = advisor_id else {
         if actor.role == Role::Advisor {
-            return Ok(actor.staff_id.to_string());
+            return Ok(actor.staff_id);
         }
         return Err(AppError::field(
             "advisor_id",
             "is required when a manager checks a car in",
         ));
     };
-    let staff = db::staff::find(tx, &actor.dealership_id.to_string(), &id.to_string())?
+    let staff = db::staff::find(tx, actor.dealership_id, StaffId::from(id))?
         .ok_or_else(|| AppError::field("advisor_id", "is not a staff member of this dealership"))?;
-    let role = Role::parse(&staff.role).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    if !role.can_hand_over() {
+    if !staff.role.can_hand_over() {
         return Err(AppError::field(
             "advisor_id",
-            format!("is a {role}, not an advisor or manager"),
+            format!("is a {}, not an advisor or manager", staff.role),
         ));
     }
     Ok(staff.id)
@@ -276,25 +276,25 @@ pub(crate) fn write(
     cx: &Ctx,
 ) -> Result<RoView, AppError> {
     let now = cx.now;
-    let dealership_id = actor.dealership_id.to_string();
+    let dealership_id = actor.dealership_id;
     let dealership =
-        db::dealerships::find(tx, &dealership_id)?.ok_or(AppError::NotFound("dealership"))?;
+        db::dealerships::find(tx, dealership_id)?.ok_or(AppError::NotFound("dealership"))?;
     let parsed = parse(input, &dealership, now)?;
     let advisor_id = resolve_advisor(tx, actor, input.advisor_id)?;
     db::customers::insert(tx, &parsed.customer)?;
-    let number = db::dealerships::take_next_ro_number(tx, &dealership_id)?;
-    let id = new_id();
-    let token = cx.links.token(&id, 1);
+    let number = db::dealerships::take_next_ro_number(tx, dealership_id)?;
+    let id = RoId::generate();
+    let token = cx.links.token(id, 1);
     let row = RoRow {
         id,
         dealership_id,
         number,
-        customer_id: parsed.customer.id.clone(),
+        customer_id: parsed.customer.id,
         advisor_id,
-        status: RoStatus::CheckedIn.as_str().to_owned(),
+        status: RoStatus::CheckedIn,
         version: 1,
         promised_at: stored(parsed.promised_at),
-        vin: parsed.vin.as_str().to_owned(),
+        vin: parsed.vin,
         vehicle_year: input.vehicle.year,
         vehicle_make: parsed.make,
         vehicle_model: parsed.model,
@@ -318,8 +318,8 @@ pub(crate) fn write(
         .iter()
         .enumerate()
         .map(|(i, description)| ConcernRow {
-            id: new_id(),
-            ro_id: row.id.clone(),
+            id: ConcernId::generate(),
+            ro_id: row.id,
             position: i as i32 + 1,
             description: description.clone(),
             outcome: None,
@@ -327,17 +327,13 @@ pub(crate) fn write(
         })
         .collect();
     db::concerns::insert_all(tx, &concerns)?;
-    let ro = RepairOrder::load(tx, &row.dealership_id, super::ids::uuid(&row.id)?)?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO vanished after insert")))?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "checked_in",
-        None,
-        serde_json::json!({ "number": number, "promised_at": parsed.promised_at, "concerns": concerns.len() }),
-    )?;
+    let ro = RepairOrder::from_row(tx, row)?;
+    let event = RoEvent::CheckedIn(CheckedIn {
+        number,
+        promised_at: parsed.promised_at,
+        concerns: concerns.len(),
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     super::jobs::schedule_progress(tx, cx, &ro, now)?;
     RoView::build(&ro, &cx.links)
 }
@@ -350,7 +346,7 @@ impl App {
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
         self.staff_write(actor, Permission::CheckIn, idem, move |tx, who, cx| {
-            Ok((CREATED, write(tx, who, &input, cx)?))
+            Ok((Outcome::Created, write(tx, who, &input, cx)?))
         })
         .await
     }

@@ -3,17 +3,21 @@
 //! handled as carriers require; staff answer with POST …/messages; a message
 //! nobody answers in time goes to the service manager.
 
-use super::ids::{new_id, stored};
+use super::idempotency::Outcome;
+use super::ids::stored;
 use super::repair_order::RepairOrder;
 use super::staff::require;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
-use crate::db::models::MessageRow;
+use crate::db::models::{DealershipRow, MessageRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
 use crate::domain::consent::ConsentMethod;
-use crate::domain::dealership::{QuietHours, TimeZone};
+use crate::domain::event::{CustomerMessage, Keyword as KeywordEvent, RoEvent, StaffMessage};
+use crate::domain::ids::{MessageId, RoId};
 use crate::domain::language::Language;
+use crate::domain::message::{ConversationChannel, Direction, MessageKind};
+use crate::domain::phone::PhoneNumber;
 use crate::domain::role::Permission;
 use crate::domain::sms::{Keyword, keyword};
 use crate::domain::text;
@@ -44,9 +48,9 @@ pub struct NewMessage {
 pub struct MessageView {
     pub id: Uuid,
     /// inbound (from the customer) or outbound (from staff).
-    pub direction: String,
-    /// sms, email, status_page, …
-    pub channel: String,
+    pub direction: Direction,
+    /// sms (a text), status_page, or staff (written through the API).
+    pub channel: ConversationChannel,
     pub staff_id: Option<Uuid>,
     pub body: String,
     pub at: DateTime<Utc>,
@@ -55,17 +59,17 @@ pub struct MessageView {
 }
 
 impl MessageView {
-    pub(crate) fn from_row(m: &MessageRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: super::ids::uuid(&m.id)?,
-            direction: m.direction.clone(),
-            channel: m.channel.clone(),
-            staff_id: m.staff_id.as_deref().map(super::ids::uuid).transpose()?,
+    pub(crate) fn from_row(m: &MessageRow) -> Self {
+        Self {
+            id: m.id.uuid(),
+            direction: m.direction,
+            channel: m.channel,
+            staff_id: m.staff_id.map(|s| s.uuid()),
             body: m.body.clone(),
             at: super::ids::utc(m.at),
             answered_at: m.answered_at.map(super::ids::utc),
             escalated_at: m.escalated_at.map(super::ids::utc),
-        })
+        }
     }
 }
 
@@ -83,7 +87,7 @@ impl App {
     pub async fn send_message(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         input: NewMessage,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<MessageView>, AppError> {
@@ -91,31 +95,40 @@ impl App {
             actor,
             Permission::ViewRepairOrders,
             idem,
-            move |tx, who, cx| Ok((super::idempotency::CREATED, reply(tx, who, cx, id, &input)?)),
+            move |tx, who, cx| Ok((Outcome::Created, reply(tx, who, cx, id, &input)?)),
         )
         .await
     }
 }
 
 fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<String>, AppError> {
-    let Some(dealership) = db::dealerships::find_by_sms_from(tx, &text.to)? else {
+    let Some(dealership) = PhoneNumber::from_e164(&text.to)
+        .ok()
+        .map(|to| db::dealerships::find_by_sms_from(tx, &to))
+        .transpose()?
+        .flatten()
+    else {
         tracing::warn!("a text arrived for a number no dealership sends from");
         return Ok(None);
     };
     if db::messages::exists_with_provider_id(tx, &text.message_sid)? {
         return Ok(None); // Twilio retried the webhook.
     }
-    let ro = match db::repair_orders::latest_for_phone(tx, &dealership.id, &text.from)? {
-        Some(row) => RepairOrder::load(tx, &dealership.id, super::ids::uuid(&row.id)?)?,
+    let from = PhoneNumber::from_e164(&text.from).ok();
+    let ro = match &from {
+        Some(phone) => match db::repair_orders::latest_for_phone(tx, dealership.id, phone)? {
+            Some(row) => Some(RepairOrder::from_row(tx, row)?),
+            None => None,
+        },
         None => None,
     };
     let body = mask_card_numbers(text.body.trim());
     let message = MessageRow {
-        id: new_id(),
-        dealership_id: dealership.id.clone(),
-        ro_id: ro.as_ref().map(|r| r.row.id.clone()),
-        direction: "inbound".into(),
-        channel: "sms".into(),
+        id: MessageId::generate(),
+        dealership_id: dealership.id,
+        ro_id: ro.as_ref().map(|r| r.row.id),
+        direction: Direction::Inbound,
+        channel: ConversationChannel::Sms,
         from_address: Some(text.from.clone()),
         staff_id: None,
         body: body.clone(),
@@ -127,89 +140,95 @@ fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<Strin
     let kw = keyword(&body);
     if kw != Keyword::None {
         // Keywords are for us, not for the advisor: answered already.
-        db::messages::insert(
-            tx,
-            &MessageRow {
-                answered_at: Some(stored(cx.now)),
-                ..message.clone()
-            },
-        )?;
+        let answered = MessageRow {
+            answered_at: Some(stored(cx.now)),
+            ..message.clone()
+        };
+        db::messages::insert(tx, &answered)?;
     }
+    let ro = ro.as_ref();
     match kw {
-        Keyword::Stop => {
-            db::opt_outs::opt_out(
-                tx,
-                &dealership.id,
-                &text.from,
-                &body.to_uppercase(),
-                stored(cx.now),
-            )?;
-            if let Some(ro) = &ro {
-                record(
-                    tx,
-                    cx,
-                    ro,
-                    By::Customer,
-                    "opted_out",
-                    None,
-                    serde_json::json!({ "keyword": body }),
-                )?;
-            }
-            // The carrier confirms STOP itself; nothing more may be sent.
-            Ok(None)
-        }
-        Keyword::Start => {
-            db::opt_outs::opt_in(tx, &dealership.id, &text.from)?;
-            if let Some(ro) = &ro {
-                if ro.customer.sms_consent_at.is_none() {
-                    db::customers::record_consent(
-                        tx,
-                        &ro.customer.id,
-                        ConsentMethod::Sms.as_str(),
-                        stored(cx.now),
-                    )?;
-                }
-                record(
-                    tx,
-                    cx,
-                    ro,
-                    By::Customer,
-                    "opted_in",
-                    None,
-                    serde_json::json!({ "keyword": body }),
-                )?;
-            }
-            Ok(None)
-        }
-        Keyword::Help => {
-            let language = ro
-                .as_ref()
-                .and_then(|r| Language::parse(&r.customer.language).ok())
-                .unwrap_or_default();
-            let context = MessageContext {
-                dealership: DealershipCtx {
-                    name: dealership.name.clone(),
-                    phone: dealership.phone.clone(),
-                },
-                ..MessageContext::default()
-            };
-            Ok(cx
-                .outbox
-                .templates()
-                .render(language, "help", &context)
-                .ok()
-                .map(|r| r.sms))
-        }
-        Keyword::None => {
-            let Some(ro) = ro else {
+        Keyword::Stop => stop(tx, cx, &dealership, &text.from, ro, &body).map(|()| None),
+        Keyword::Start => start(tx, cx, &dealership, &text.from, ro, &body).map(|()| None),
+        Keyword::Help => Ok(help(cx, &dealership, ro)),
+        Keyword::None => match ro {
+            Some(ro) => receive(tx, cx, ro, message).map(|()| None),
+            None => {
                 db::messages::insert(tx, &message)?;
                 tracing::warn!(
                     "a text from a number with no repair order here was stored without one"
                 );
-                return Ok(None);
-            };
-            receive(tx, cx, &ro, message)?;
-            Ok(None)
+                Ok(None)
+            }
+        },
+    }
+}
+
+/// STOP: no more texts to this number from this dealership. The carrier
+/// confirms it itself; nothing more may be sent.
+fn stop(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    dealership: &DealershipRow,
+    from: &str,
+    ro: Option<&RepairOrder>,
+    body: &str,
+) -> Result<(), AppError> {
+    let keyword = body.to_uppercase();
+    db::opt_outs::opt_out(tx, dealership.id, from, &keyword, stored(cx.now))?;
+    if let Some(ro) = ro {
+        let event = RoEvent::OptedOut(KeywordEvent {
+            keyword: body.to_owned(),
+        });
+        record(tx, cx, ro, By::Customer, event, None)?;
+    }
+    Ok(())
+}
+
+/// START: texts again, and consent recorded if there was none.
+fn start(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    dealership: &DealershipRow,
+    from: &str,
+    ro: Option<&RepairOrder>,
+    body: &str,
+) -> Result<(), AppError> {
+    db::opt_outs::opt_in(tx, dealership.id, from)?;
+    let Some(ro) = ro else {
+        return Ok(());
+    };
+    if ro.customer.sms_consent_at.is_none() {
+        let customer = ro.customer.id;
+        db::customers::record_consent(tx, customer, ConsentMethod::Sms, stored(cx.now))?;
+    }
+    let event = RoEvent::OptedIn(KeywordEvent {
+        keyword: body.to_owned(),
+    });
+    record(tx, cx, ro, By::Customer, event, None)
+}
+
+/// HELP: who we are and how to stop, answered in the webhook's reply. A
+/// template that cannot render is logged, and the carrier's own HELP
+/// answer stands.
+fn help(cx: &Ctx, dealership: &DealershipRow, ro: Option<&RepairOrder>) -> Option<String> {
+    let language = ro.map_or(Language::En, |r| r.customer.language);
+    let context = MessageContext {
+        dealership: DealershipCtx {
+            name: dealership.name.clone(),
+            phone: dealership.phone.to_string(),
+        },
+        ..MessageContext::default()
+    };
+    match cx
+        .outbox
+        .templates()
+        .render(language, MessageKind::Help, &context)
+    {
+        Ok(r) => Some(r.sms),
+        Err(e) => {
+            tracing::error!(error = %e, "the HELP reply could not be rendered");
+            None
         }
     }
 }
@@ -224,40 +243,37 @@ pub(crate) fn receive(
     message: MessageRow,
 ) -> Result<(), AppError> {
     db::messages::insert(tx, &message)?;
-    let tz = TimeZone::parse(&ro.dealership.timezone).map_or(chrono_tz::UTC, |t| t.0);
-    let quiet =
-        QuietHours::parse(&ro.dealership.quiet_start, &ro.dealership.quiet_end).unwrap_or_default();
-    let due = quiet.answer_due(cx.now, i64::from(ro.dealership.response_target_minutes), tz);
-    record(
-        tx,
-        cx,
-        ro,
-        By::Customer,
-        "customer_message",
-        None,
-        serde_json::json!({ "message_id": message.id, "body": message.body, "channel": message.channel, "due_at": due }),
-    )?;
-    super::jobs::schedule_escalation(tx, cx, ro, &message.id, due)
+    let d = &ro.dealership;
+    let minutes = i64::from(d.response_target_minutes);
+    let due = super::notices::quiet_hours(ro).answer_due(cx.now, minutes, d.timezone.0);
+    let event = RoEvent::CustomerMessage(CustomerMessage {
+        message_id: message.id,
+        body: message.body,
+        channel: message.channel,
+        due_at: due,
+    });
+    record(tx, cx, ro, By::Customer, event, None)?;
+    super::jobs::schedule_escalation(tx, cx, ro, message.id, due)
 }
 
 fn reply(
     tx: &mut DbConn,
     actor: &Actor,
     cx: &Ctx,
-    id: Uuid,
+    id: RoId,
     input: &NewMessage,
 ) -> Result<MessageView, AppError> {
     require(actor, Permission::ViewRepairOrders)?;
     let body = text::note(&input.body, 1000).map_err(|e| AppError::field("body", e.0))?;
     let ro = RepairOrder::load_for_write(tx, actor, id, None)?;
     let message = MessageRow {
-        id: new_id(),
-        dealership_id: ro.dealership.id.clone(),
-        ro_id: Some(ro.row.id.clone()),
-        direction: "outbound".into(),
-        channel: "staff".into(),
+        id: MessageId::generate(),
+        dealership_id: ro.dealership.id,
+        ro_id: Some(ro.row.id),
+        direction: Direction::Outbound,
+        channel: ConversationChannel::Staff,
         from_address: None,
-        staff_id: Some(actor.staff_id.to_string()),
+        staff_id: Some(actor.staff_id),
         body: body.clone(),
         provider_id: None,
         at: stored(cx.now),
@@ -265,16 +281,13 @@ fn reply(
         escalated_at: None,
     };
     db::messages::insert(tx, &message)?;
-    let answered = db::messages::mark_answered(tx, &ro.row.id, stored(cx.now))?;
-    db::jobs::cancel_pending(tx, &ro.row.id, super::jobs::ESCALATE, stored(cx.now))?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "staff_message",
-        None,
-        serde_json::json!({ "message_id": message.id, "body": body, "answered": answered }),
-    )?;
-    MessageView::from_row(&message)
+    let answered = db::messages::mark_answered(tx, ro.row.id, stored(cx.now))?;
+    super::jobs::cancel_escalations(tx, cx, &ro)?;
+    let event = RoEvent::StaffMessage(StaffMessage {
+        message_id: message.id,
+        body,
+        answered,
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    Ok(MessageView::from_row(&message))
 }

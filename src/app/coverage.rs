@@ -3,14 +3,21 @@
 //! waits, and the customer is told either way — before they make the trip.
 
 use super::availability::decide;
-use super::ids::{stored, utc, uuid};
+use super::handover::passed_over;
+use super::ids::{stored, utc};
 use super::repair_order::RepairOrder;
 use super::timeline::{By, record};
 use super::{AppError, Ctx};
 use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
+use crate::domain::availability::Availability;
+use crate::domain::event::{
+    CoverageLost, CustomerArrived, HandoverPassed, Paged, PassedOver, RoEvent,
+};
 use crate::domain::handover_gate::{HandoverPromise, NobodyToHandOver};
+use crate::domain::ids::{RoId, StaffId};
 use crate::domain::lifecycle::{RoStatus, check_transition};
+use crate::domain::message::MessageKind;
 use chrono::{DateTime, Utc};
 
 /// `ro` is now promised by `promise` instead: the customer hears the new name.
@@ -21,25 +28,19 @@ pub(crate) fn pass(
     promise: &HandoverPromise,
     by: By,
 ) -> Result<(), AppError> {
-    let from = ro.row.handover_staff_id.clone();
-    let staff_id = promise.staff_id.to_string();
+    let from = ro.row.handover_staff_id;
     ro.staff_names
-        .insert(staff_id.clone(), promise.name.clone());
-    ro.row.handover_staff_id = Some(staff_id);
+        .insert(promise.staff_id, promise.name.clone());
+    ro.row.handover_staff_id = Some(promise.staff_id);
     ro.row.handover_until = promise.until.map(stored);
     ro.save(tx, cx.now)?;
-    record(
-        tx,
-        cx,
-        ro,
-        by,
-        "handover_passed",
-        None,
-        serde_json::json!({
-            "from_staff_id": from, "handover_staff_id": promise.staff_id,
-            "handover_name": promise.name, "handover_until": promise.until,
-        }),
-    )?;
+    let event = RoEvent::HandoverPassed(HandoverPassed {
+        from_staff_id: from,
+        handover_staff_id: promise.staff_id,
+        handover_name: promise.name.clone(),
+        handover_until: promise.until,
+    });
+    record(tx, cx, ro, by, event, None)?;
     schedule_end(tx, cx, ro)
 }
 
@@ -52,27 +53,20 @@ pub(crate) fn withdraw(
     nobody: &NobodyToHandOver,
     by: By,
 ) -> Result<(), AppError> {
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, RoStatus::WorkComplete, &ro.facts())?;
-    let left = ro.row.handover_staff_id.clone();
+    let left = ro.row.handover_staff_id;
     ro.set_status(RoStatus::WorkComplete);
     ro.clear_handover();
     ro.row.ready_when_available = true;
     ro.save(tx, cx.now)?;
-    record(
-        tx,
-        cx,
-        ro,
-        by,
-        "coverage_lost",
-        Some((from, RoStatus::WorkComplete)),
-        serde_json::json!({
-            "left": left,
-            "ready_when_available": true,
-            "next_available_at": nobody.next_available_at,
-            "candidates": nobody.candidates.iter().map(|c| serde_json::json!({"staff_id": c.staff_id, "name": c.name, "reason": c.reason})).collect::<Vec<_>>(),
-        }),
-    )?;
+    let event = RoEvent::CoverageLost(CoverageLost {
+        left,
+        ready_when_available: true,
+        next_available_at: nobody.next_available_at,
+        candidates: passed_over(nobody),
+    });
+    record(tx, cx, ro, by, event, Some((from, RoStatus::WorkComplete)))?;
     match nobody.next_available_at {
         Some(next) => super::jobs::schedule_promotion(tx, cx, ro, next),
         None => Ok(()),
@@ -81,7 +75,7 @@ pub(crate) fn withdraw(
 
 /// When a promise has an end, a job at that end passes the car on.
 pub(crate) fn schedule_end(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder) -> Result<(), AppError> {
-    match (&ro.row.handover_staff_id, ro.row.handover_until) {
+    match (ro.row.handover_staff_id, ro.row.handover_until) {
         (Some(staff), Some(until)) => {
             super::jobs::schedule_coverage_end(tx, cx, ro, staff, utc(until))
         }
@@ -101,11 +95,9 @@ pub(crate) fn release_now(
     force: bool,
 ) -> Result<(), AppError> {
     let mut stuck = Vec::new();
-    for row in db::repair_orders::ready_handed_over_by(tx, &staff.id)? {
-        let Some(mut ro) = RepairOrder::load(tx, &staff.dealership_id, uuid(&row.id)?)? else {
-            continue;
-        };
-        match decide(tx, &ro, cx.now, Some(&staff.id))? {
+    for row in db::repair_orders::ready_handed_over_by(tx, staff.id)? {
+        let mut ro = RepairOrder::from_row(tx, row)?;
+        match decide(tx, &ro, cx.now, Some(staff.id))? {
             Ok(promise) => pass(tx, cx, &mut ro, &promise, by)?,
             Err(nobody) => stuck.push((ro, nobody)),
         }
@@ -125,7 +117,7 @@ pub(crate) fn release_now(
             extra: Some(serde_json::json!({
                 "repair_orders": stuck.iter().map(|(ro, n)| serde_json::json!({
                     "id": ro.row.id, "number": ro.row.number,
-                    "candidates": n.candidates.iter().map(|c| serde_json::json!({"staff_id": c.staff_id, "name": c.name, "reason": c.reason})).collect::<Vec<_>>(),
+                    "candidates": passed_over(n),
                 })).collect::<Vec<_>>(),
             })),
         });
@@ -144,14 +136,12 @@ pub(crate) fn release_at(
     staff: &StaffRow,
     from: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    for row in db::repair_orders::ready_handed_over_by(tx, &staff.id)? {
+    for row in db::repair_orders::ready_handed_over_by(tx, staff.id)? {
         if row.handover_until.is_some_and(|u| utc(u) <= from) {
             continue; // their promise ends before the time off starts
         }
-        let Some(ro) = RepairOrder::load(tx, &staff.dealership_id, uuid(&row.id)?)? else {
-            continue;
-        };
-        super::jobs::schedule_coverage_end(tx, cx, &ro, &staff.id, from)?;
+        let ro = RepairOrder::from_row(tx, row)?;
+        super::jobs::schedule_coverage_end(tx, cx, &ro, staff.id, from)?;
     }
     Ok(())
 }
@@ -162,11 +152,9 @@ pub(crate) fn end_of_coverage(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &mut RepairOrder,
-    staff: &str,
+    staff: StaffId,
 ) -> Result<(), AppError> {
-    if ro.status()? != RoStatus::ReadyForPickup
-        || ro.row.handover_staff_id.as_deref() != Some(staff)
-    {
+    if ro.status() != RoStatus::ReadyForPickup || ro.row.handover_staff_id != Some(staff) {
         return Ok(());
     }
     match decide(tx, ro, cx.now, Some(staff))? {
@@ -198,80 +186,85 @@ pub(crate) fn customer_arrived(
     tx: &mut DbConn,
     cx: &Ctx,
     actor: &super::Actor,
-    id: uuid::Uuid,
+    id: RoId,
 ) -> Result<ArrivedView, AppError> {
     let ro = RepairOrder::load_for_write(tx, actor, id, None)?;
-    let status = ro.status()?;
+    let status = ro.status();
     if status != RoStatus::ReadyForPickup {
         return Err(AppError::conflict(
             "not-ready",
             format!("the car is {status}, not ready for pickup: nobody to page"),
         ));
     }
+    let (paged, skipped) = who_to_page(tx, cx, &ro)?;
+    let event = RoEvent::CustomerArrived(CustomerArrived {
+        paged: paged.clone(),
+        skipped: skipped.clone(),
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    if let Some(p) = &paged
+        && let Some(staff) = db::staff::find(tx, ro.dealership.id, p.staff_id)?
+    {
+        let note = skipped
+            .first()
+            .map(|s| format!("{} is not here ({}); please go.", s.name, s.reason));
+        let cause = format!("arrived-{}", crate::domain::ids::EventId::generate());
+        let kind = MessageKind::StaffCustomerArrived;
+        super::notices::tell_staff(tx, cx, &ro, &cause, &staff, kind, |c| c.message = note)?;
+    }
+    Ok(ArrivedView {
+        repair_order_id: id.uuid(),
+        paged: paged.map(|p| PagedView {
+            staff_id: p.staff_id.uuid(),
+            name: p.name,
+            reason: None,
+        }),
+        skipped: skipped
+            .into_iter()
+            .map(|s| PagedView {
+                staff_id: s.staff_id.uuid(),
+                name: s.name,
+                reason: Some(s.reason),
+            })
+            .collect(),
+    })
+}
+
+/// The first candidate there now, the person who promised first; and
+/// everyone passed over on the way, with why.
+fn who_to_page(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+) -> Result<(Option<Paged>, Vec<PassedOver>), AppError> {
     let (tz, _) = super::availability::zone(&ro.dealership);
-    let mut candidates = super::availability::candidates(tx, &ro, cx.now)?;
-    // The person who promised comes first.
+    let mut candidates = super::availability::candidates(tx, ro, cx.now)?;
     if let Some(pos) = candidates
         .iter()
-        .position(|c| Some(c.staff_id.to_string()) == ro.row.handover_staff_id)
+        .position(|c| Some(c.staff_id) == ro.row.handover_staff_id)
     {
         let promised = candidates.remove(pos);
         candidates.insert(0, promised);
     }
     let mut skipped = Vec::new();
-    let mut paged = None;
-    for c in &candidates {
+    for c in candidates {
         match c
             .schedule
             .availability(cx.now, tz, chrono::Duration::zero())
         {
-            crate::domain::availability::Availability::Available { .. } => {
-                paged = Some(PagedView {
+            Availability::Available { .. } => {
+                let paged = Paged {
                     staff_id: c.staff_id,
-                    name: c.name.clone(),
-                    reason: None,
-                });
-                break;
+                    name: c.name,
+                };
+                return Ok((Some(paged), skipped));
             }
-            crate::domain::availability::Availability::Unavailable { reason, .. } => {
-                skipped.push(PagedView {
-                    staff_id: c.staff_id,
-                    name: c.name.clone(),
-                    reason: Some(reason),
-                })
-            }
+            Availability::Unavailable { reason, .. } => skipped.push(PassedOver {
+                staff_id: c.staff_id,
+                name: c.name,
+                reason,
+            }),
         }
     }
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "customer_arrived",
-        None,
-        serde_json::json!({
-            "paged": paged.as_ref().map(|p| serde_json::json!({"staff_id": p.staff_id, "name": p.name})),
-            "skipped": skipped.iter().map(|s| serde_json::json!({"staff_id": s.staff_id, "name": s.name, "reason": s.reason})).collect::<Vec<_>>(),
-        }),
-    )?;
-    if let Some(p) = &paged
-        && let Some(staff) = db::staff::find(tx, &ro.dealership.id, &p.staff_id.to_string())?
-    {
-        let note = skipped.first().map(|s| {
-            format!(
-                "{} is not here ({}); please go.",
-                s.name,
-                s.reason.clone().unwrap_or_default()
-            )
-        });
-        let cause = format!("arrived-{}", super::ids::new_id());
-        super::notices::tell_staff(tx, cx, &ro, &cause, &staff, "staff_customer_arrived", |c| {
-            c.message = note
-        })?;
-    }
-    Ok(ArrivedView {
-        repair_order_id: id,
-        paged,
-        skipped,
-    })
+    Ok((None, skipped))
 }

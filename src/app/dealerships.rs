@@ -1,14 +1,15 @@
 //! Creating dealerships (admin) and reading one's own.
 
 use super::error::present;
-use super::idempotency::CREATED;
-use super::ids::{new_id, stored, utc};
+use super::idempotency::Outcome;
+use super::ids::{stored, utc};
 use super::{App, AppError, Caller, IdempotencyKey, Reply};
 use crate::db::{self, models::DealershipRow};
 use crate::domain::dealership::{
     QuietHours, TimeZone, parse_min_handover_minutes, parse_response_target_minutes,
 };
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::DealershipId;
 use crate::domain::money::TaxRate;
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::text;
@@ -83,24 +84,24 @@ pub struct QuietHoursView {
 }
 
 impl DealershipView {
-    pub(crate) fn from_row(row: &DealershipRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: super::ids::uuid(&row.id)?,
+    pub(crate) fn from_row(row: &DealershipRow) -> Self {
+        Self {
+            id: row.id.uuid(),
             name: row.name.clone(),
-            timezone: row.timezone.clone(),
-            country: row.country.clone(),
-            phone: row.phone.clone(),
-            sms_from: row.sms_from.clone(),
-            email_from: row.email_from.clone(),
-            tax_rate_bp: row.tax_rate_bp,
+            timezone: row.timezone.name().to_owned(),
+            country: row.country.code().to_owned(),
+            phone: row.phone.to_string(),
+            sms_from: row.sms_from.as_ref().map(ToString::to_string),
+            email_from: row.email_from.as_ref().map(ToString::to_string),
+            tax_rate_bp: row.tax_rate.stored(),
             quiet_hours: QuietHoursView {
-                start: row.quiet_start.clone(),
-                end: row.quiet_end.clone(),
+                start: row.quiet_start.to_string(),
+                end: row.quiet_end.to_string(),
             },
             min_handover_minutes: row.min_handover_minutes,
             response_target_minutes: row.response_target_minutes,
             created_at: utc(row.created_at),
-        })
+        }
     }
 }
 
@@ -145,17 +146,18 @@ pub(crate) fn parse_dealership(
         v.push("first_ro_number", "must be between 1 and 999999999");
     }
     v.finish()?;
+    let quiet = present(quiet)?;
     Ok(DealershipRow {
-        id: new_id(),
+        id: DealershipId::generate(),
         name: present(name)?,
-        timezone: present(tz)?.name().to_owned(),
-        country: present(country)?.code().to_owned(),
-        phone: present(phone)?.as_str().to_owned(),
-        sms_from: present(sms_from)?.map(|p| p.as_str().to_owned()),
-        email_from: present(email_from)?.map(|e| e.as_str().to_owned()),
-        tax_rate_bp: present(tax)?.basis_points() as i32,
-        quiet_start: present(quiet)?.start.text(),
-        quiet_end: present(quiet)?.end.text(),
+        timezone: present(tz)?,
+        country: present(country)?,
+        phone: present(phone)?,
+        sms_from: present(sms_from)?,
+        email_from: present(email_from)?,
+        tax_rate: present(tax)?,
+        quiet_start: quiet.start,
+        quiet_end: quiet.end,
         min_handover_minutes: present(min_handover)?,
         response_target_minutes: present(response)?,
         next_ro_number: first,
@@ -188,7 +190,7 @@ impl App {
                 ]));
             }
             db::dealerships::insert(tx, &row)?;
-            Ok((CREATED, DealershipView::from_row(&row)?))
+            Ok((Outcome::Created, DealershipView::from_row(&row)))
         })
         .await
     }
@@ -197,7 +199,7 @@ impl App {
     pub async fn get_dealership(
         &self,
         caller: &Caller,
-        id: Uuid,
+        id: DealershipId,
     ) -> Result<DealershipView, AppError> {
         if let Caller::Staff(actor) = caller
             && actor.dealership_id != id
@@ -206,9 +208,9 @@ impl App {
         }
         let row = self
             .db
-            .run(move |conn| db::dealerships::find(conn, &id.to_string()).map_err(AppError::from))
+            .run(move |conn| db::dealerships::find(conn, id).map_err(AppError::from))
             .await?
             .ok_or(AppError::NotFound("dealership"))?;
-        DealershipView::from_row(&row)
+        Ok(DealershipView::from_row(&row))
     }
 }

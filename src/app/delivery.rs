@@ -2,17 +2,64 @@
 //! retry later, failed, suppressed. A customer text that cannot go is sent
 //! by email instead when there is an address, and the advisor is told.
 
-use super::ids::{stored, uuid};
+use super::ids::stored;
 use super::notices::tell_staff;
 use super::repair_order::RepairOrder;
 use super::{App, AppError, Ctx};
 use crate::db::models::{ClaimedRow, NotificationRow};
 use crate::db::{self, DbConn};
 use crate::domain::delivery::{DeliveryState, RetrySchedule, moves_forward, state_for_provider};
+use crate::domain::ids::{EventId, NotificationId};
+use crate::domain::message::{Channel, MessageKind, RecipientKind};
 use crate::notify::context::FailureCtx;
-use crate::notify::outbox::{history, history_row};
-use chrono::{Duration, NaiveDateTime};
+use crate::notify::outbox::{EmailCopy, history_row};
+use crate::notify::transport::Envelope;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use std::collections::HashMap;
+
+/// A message a worker claimed: what to send, and the claim it holds.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub envelope: Envelope,
+    /// Identifies the claim: outcomes are written only while it holds.
+    pub claimed_at: NaiveDateTime,
+    pub attempts: i32,
+    /// Set when this message was taken over from a worker that died: ask
+    /// the provider whether it already went since then.
+    pub recheck_since: Option<DateTime<Utc>>,
+    /// The customer's number said STOP since the message was written.
+    pub opted_out: bool,
+}
+
+impl Claimed {
+    fn from_row(claimed: ClaimedRow) -> Result<Self, AppError> {
+        let n = claimed.notification;
+        let claimed_at = n.claimed_at.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("notification {} was not claimed", n.id))
+        })?;
+        Ok(Self {
+            claimed_at,
+            attempts: n.attempts,
+            recheck_since: n.recheck_since.map(|t| t.and_utc()),
+            opted_out: claimed.opted_out,
+            envelope: Envelope {
+                id: n.id,
+                kind: n.kind,
+                channel: n.channel,
+                to_address: n.to_address,
+                from_address: n.from_address,
+                reply_to: n.reply_to,
+                subject: n.subject,
+                body_text: n.body_text,
+                body_html: n.body_html,
+            },
+        })
+    }
+
+    pub fn id(&self) -> NotificationId {
+        self.envelope.id
+    }
+}
 
 /// What the provider said when it took a message.
 #[derive(Debug, Clone)]
@@ -26,42 +73,26 @@ pub struct Accepted {
 impl App {
     /// Due messages for one worker, each now `sending` under a lease, with
     /// whether the customer's number has opted out since it was written.
-    pub async fn claim_notifications(&self, limit: i64) -> Result<Vec<ClaimedRow>, AppError> {
+    pub async fn claim_notifications(&self, limit: i64) -> Result<Vec<Claimed>, AppError> {
         let now = self.clock.now();
         let lease = now + Duration::seconds(self.settings.worker.lease_seconds);
-        self.db
+        let claimed = self
+            .db
             .write(move |tx| {
                 let claimed = db::notifications::claim(tx, stored(now), stored(lease), limit)?;
                 let events: Vec<_> = claimed
                     .iter()
                     .map(|c| {
-                        let detail = c
-                            .notification
-                            .recheck_since
-                            .map(|_| "taken over after a lease ran out");
-                        history_row(&c.notification.id, DeliveryState::Sending, now, detail)
+                        let n = &c.notification;
+                        let detail = n.recheck_since.map(|_| "taken over after a lease ran out");
+                        history_row(n.id, DeliveryState::Sending, now, detail)
                     })
                     .collect();
                 db::notifications::append_events(tx, &events)?;
-                Ok(claimed)
+                Ok::<_, AppError>(claimed)
             })
-            .await
-    }
-
-    /// The provider took it (or, for the log transport, it is delivered).
-    pub async fn delivery_accepted(
-        &self,
-        n: &NotificationRow,
-        provider_id: String,
-        status: String,
-        delivered: bool,
-    ) -> Result<(), AppError> {
-        let accepted = Accepted {
-            provider_id,
-            status,
-            delivered,
-        };
-        self.deliveries_accepted(vec![(n.clone(), accepted)]).await
+            .await?;
+        claimed.into_iter().map(Claimed::from_row).collect()
     }
 
     /// Messages the provider took, recorded in one transaction: a worker
@@ -69,38 +100,36 @@ impl App {
     /// per text.
     pub async fn deliveries_accepted(
         &self,
-        sent: Vec<(NotificationRow, Accepted)>,
+        sent: Vec<(Claimed, Accepted)>,
     ) -> Result<(), AppError> {
-        let held = sent
-            .into_iter()
-            .map(|(n, a)| claim_of(&n).map(|(id, claimed_at)| (id, claimed_at, a)))
-            .collect::<Result<Vec<_>, _>>()?;
         let cx = self.ctx();
         self.db
             .write(move |tx| {
-                let mut events = Vec::with_capacity(held.len());
+                let now = stored(cx.now);
+                let mut events = Vec::with_capacity(sent.len());
                 let mut by_provider_id = HashMap::new();
-                for (id, claimed_at, a) in &held {
+                for (claimed, a) in &sent {
+                    let id = claimed.id();
                     let state = if a.delivered {
                         DeliveryState::Delivered
                     } else {
                         DeliveryState::Sent
                     };
-                    let now = stored(cx.now);
-                    if !db::notifications::mark_sent(tx, id, *claimed_at, state.as_str(), &a.provider_id, &a.status, now)? {
+                    let at = claimed.claimed_at;
+                    if !db::notifications::mark_sent(tx, id, at, state, &a.provider_id, &a.status, now)? {
                         tracing::warn!(notification = %id, "sent, but the claim had passed to another worker");
                         continue;
                     }
                     let detail = format!("{}: {}", a.provider_id, a.status);
                     events.push(history_row(id, state, cx.now, Some(&detail)));
-                    by_provider_id.insert(a.provider_id.as_str(), id.as_str());
+                    by_provider_id.insert(a.provider_id.as_str(), id);
                 }
                 db::notifications::append_events(tx, &events)?;
                 // A status callback may have come first; apply what it said.
                 let provider_ids: Vec<&str> = by_provider_id.keys().copied().collect();
                 for (provider_id, status, code) in db::notifications::callbacks_for(tx, &provider_ids)? {
                     if let Some(id) = by_provider_id.get(provider_id.as_str()) {
-                        apply_provider_status(tx, &cx, id, &status, code.as_deref())?;
+                        apply_provider_status(tx, &cx, *id, &status, code.as_deref())?;
                     }
                 }
                 Ok(())
@@ -111,53 +140,43 @@ impl App {
     /// A transient failure: retry on the schedule, or fail when it is spent.
     pub async fn delivery_retry(
         &self,
-        n: &NotificationRow,
+        n: &Claimed,
         error: String,
         retry_after: Option<Duration>,
     ) -> Result<(), AppError> {
+        let w = &self.settings.worker;
         let schedule = RetrySchedule {
-            delays: self
-                .settings
-                .worker
+            delays: w
                 .retry_schedule_seconds
                 .iter()
                 .map(|s| Duration::seconds(*s))
                 .collect(),
-            jitter: self.settings.worker.retry_jitter,
+            jitter: w.retry_jitter,
         };
         let attempts = u32::try_from(n.attempts).unwrap_or(u32::MAX);
-        match schedule.next_delay(attempts, random_unit(), retry_after) {
-            Some(delay) => {
-                let (id, claimed_at) = claim_of(n)?;
-                let now = self.clock.now();
-                self.db
-                    .write(move |tx| {
-                        if db::notifications::reschedule(
-                            tx,
-                            &id,
-                            claimed_at,
-                            stored(now + delay),
-                            &error,
-                            stored(now),
-                        )? {
-                            let detail = format!("retry in {}s: {error}", delay.num_seconds());
-                            history(tx, &id, DeliveryState::Pending, now, Some(&detail))?;
-                        }
-                        Ok(())
-                    })
-                    .await
-            }
-            None => {
-                let error = format!("gave up after {attempts} attempt(s): {error}");
-                self.delivery_failed(n, error, false).await
-            }
-        }
+        let Some(delay) = schedule.next_delay(attempts, fastrand::f64(), retry_after) else {
+            let error = format!("gave up after {attempts} attempt(s): {error}");
+            return self.delivery_failed(n, error, false).await;
+        };
+        let (id, claimed_at) = (n.id(), n.claimed_at);
+        let now = self.clock.now();
+        self.db
+            .write(move |tx| {
+                let next = stored(now + delay);
+                if db::notifications::reschedule(tx, id, claimed_at, next, &error, stored(now))? {
+                    let detail = format!("retry in {}s: {error}", delay.num_seconds());
+                    let row = history_row(id, DeliveryState::Pending, now, Some(&detail));
+                    db::notifications::append_event(tx, &row)?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// Gave up. `opted_out`: the provider says the number refused us.
     pub async fn delivery_failed(
         &self,
-        n: &NotificationRow,
+        n: &Claimed,
         error: String,
         opted_out: bool,
     ) -> Result<(), AppError> {
@@ -166,48 +185,35 @@ impl App {
     }
 
     /// Not sent on purpose (the customer opted out after it was written).
-    pub async fn delivery_suppressed(
-        &self,
-        n: &NotificationRow,
-        reason: String,
-    ) -> Result<(), AppError> {
+    pub async fn delivery_suppressed(&self, n: &Claimed, reason: String) -> Result<(), AppError> {
         self.end_delivery(n, DeliveryState::Suppressed, reason, false)
             .await
     }
 
     async fn end_delivery(
         &self,
-        n: &NotificationRow,
+        n: &Claimed,
         state: DeliveryState,
         error: String,
         opted_out: bool,
     ) -> Result<(), AppError> {
-        let (id, claimed_at) = claim_of(n)?;
-        let n = n.clone();
+        let (id, claimed_at) = (n.id(), n.claimed_at);
         let cx = self.ctx();
         self.db
             .write(move |tx| -> Result<(), AppError> {
-                if !db::notifications::finish(
-                    tx,
-                    &id,
-                    claimed_at,
-                    state.as_str(),
-                    &error,
-                    stored(cx.now),
-                )? {
+                let now = stored(cx.now);
+                if !db::notifications::finish(tx, id, claimed_at, state, &error, now)? {
                     return Ok(());
                 }
-                history(tx, &id, state, cx.now, Some(&error))?;
-                if opted_out && n.channel == "sms" {
-                    db::opt_outs::opt_out(
-                        tx,
-                        &n.dealership_id,
-                        &n.to_address,
-                        "provider 21610",
-                        stored(cx.now),
-                    )?;
+                let row = history_row(id, state, cx.now, Some(&error));
+                db::notifications::append_event(tx, &row)?;
+                let n = db::notifications::find(tx, id)?
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("{id} vanished")))?;
+                if opted_out && n.channel == Channel::Sms {
+                    let (dealership, phone) = (n.dealership_id, n.to_address.as_str());
+                    db::opt_outs::opt_out(tx, dealership, phone, "provider 21610", now)?;
                 }
-                if n.recipient_kind == "customer" {
+                if n.recipient_kind == RecipientKind::Customer {
                     after_customer_message_lost(tx, &cx, &n, state, &error)?;
                 }
                 Ok(())
@@ -217,8 +223,9 @@ impl App {
         Ok(())
     }
 
-    /// A status callback from the provider. Stored as received, then applied
-    /// only if it moves the message forward: callbacks arrive out of order.
+    /// A status callback from the provider. Stored once per (message,
+    /// status), then applied only if it moves the message forward:
+    /// callbacks arrive out of order, and may be retried or replayed.
     pub async fn provider_status(
         &self,
         provider_id: String,
@@ -228,17 +235,13 @@ impl App {
         let cx = self.ctx();
         self.db
             .write(move |tx| -> Result<(), AppError> {
-                let id = super::ids::new_id();
-                db::notifications::store_callback(
-                    tx,
-                    &id,
-                    &provider_id,
-                    &status,
-                    error_code.as_deref(),
-                    stored(cx.now),
-                )?;
+                let code = error_code.as_deref();
+                let (id, now) = (EventId::generate(), stored(cx.now));
+                if !db::notifications::store_callback(tx, id, &provider_id, &status, code, now)? {
+                    return Ok(()); // Already heard: a retry or a replay.
+                }
                 if let Some(n) = db::notifications::find_by_provider_id(tx, &provider_id)? {
-                    apply_provider_status(tx, &cx, &n.id, &status, error_code.as_deref())?;
+                    apply_provider_status(tx, &cx, n.id, &status, code)?;
                 }
                 Ok(())
             })
@@ -248,37 +251,19 @@ impl App {
     }
 }
 
-fn claim_of(n: &NotificationRow) -> Result<(String, NaiveDateTime), AppError> {
-    let claimed_at = n.claimed_at.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("notification {} was not claimed", n.id))
-    })?;
-    Ok((n.id.clone(), claimed_at))
-}
-
-/// A uniform number in [0, 1) for retry jitter.
-fn random_unit() -> f64 {
-    let mut bytes = [0u8; 8];
-    if getrandom::fill(&mut bytes).is_err() {
-        return 0.5;
-    }
-    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
-}
-
 fn apply_provider_status(
     tx: &mut DbConn,
     cx: &Ctx,
-    id: &str,
+    id: NotificationId,
     status: &str,
     error_code: Option<&str>,
 ) -> Result<(), AppError> {
     let Some(n) = db::notifications::find(tx, id)? else {
         return Ok(());
     };
-    let current_state =
-        DeliveryState::parse(&n.state).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     // Only what the provider holds can move; and only forward.
     let movable = matches!(
-        current_state,
+        n.state,
         DeliveryState::Sent | DeliveryState::Delivered | DeliveryState::Failed
     );
     if !movable || !moves_forward(n.provider_status.as_deref(), status) {
@@ -288,28 +273,14 @@ fn apply_provider_status(
         return Ok(());
     };
     let error = error_code.map(|c| format!("provider error {c}: {status}"));
-    db::notifications::set_provider_status(
-        tx,
-        id,
-        state.as_str(),
-        status,
-        error.as_deref(),
-        stored(cx.now),
-    )?;
-    db::notifications::append_event(
-        tx,
-        &crate::db::models::NotificationEventRow {
-            id: super::ids::new_id(),
-            notification_id: id.to_owned(),
-            at: stored(cx.now),
-            state: state.as_str().to_owned(),
-            provider_status: Some(status.to_owned()),
-            detail: error.clone(),
-        },
-    )?;
+    let now = stored(cx.now);
+    db::notifications::set_provider_status(tx, id, state, status, error.as_deref(), now)?;
+    let mut row = history_row(id, state, cx.now, error.as_deref());
+    row.provider_status = Some(status.to_owned());
+    db::notifications::append_event(tx, &row)?;
     if state == DeliveryState::Failed
-        && current_state != DeliveryState::Failed
-        && n.recipient_kind == "customer"
+        && n.state != DeliveryState::Failed
+        && n.recipient_kind == RecipientKind::Customer
     {
         after_customer_message_lost(tx, cx, &n, state, error.as_deref().unwrap_or(status))?;
     }
@@ -326,43 +297,75 @@ fn after_customer_message_lost(
     state: DeliveryState,
     error: &str,
 ) -> Result<(), AppError> {
-    let Some(ro_id) = n.ro_id.as_deref() else {
+    let Some(ro_id) = n.ro_id else {
         return Ok(());
     };
-    let Some(ro) = RepairOrder::load(tx, &n.dealership_id, uuid(ro_id)?)? else {
+    let Some(ro) = RepairOrder::load(tx, n.dealership_id, ro_id)? else {
         return Ok(());
     };
     let mut fallback = None;
-    if n.channel == "sms"
+    if n.channel == Channel::Sms
         && n.fallback_of.is_none()
-        && let Some(email) = ro.customer.email.clone()
+        && let Some(email) = &ro.customer.email
     {
-        let advisor_email = ro.advisor_email.clone();
-        cx.outbox.fallback_email(
-            tx,
-            n,
-            &email,
-            ro.dealership.email_from.clone(),
-            advisor_email.or_else(|| ro.dealership.email_from.clone()),
-            cx.now,
-        )?;
-        fallback = Some("email".to_owned());
+        let from = ro.dealership.email_from.as_ref();
+        let reply_to = ro.advisor_email.as_ref().or(from);
+        match cx
+            .outbox
+            .fallback_email(tx, n, email, from, reply_to, cx.now)?
+        {
+            EmailCopy::Written(_) | EmailCopy::AlreadyWritten => fallback = Some(Channel::Email),
+            EmailCopy::Unrenderable => {}
+        }
     }
     if state == DeliveryState::Suppressed && fallback.is_some() {
         return Ok(());
     }
-    if let Some(advisor) = db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)? {
-        tell_staff(tx, cx, &ro, &n.id, &advisor, "staff_delivery_failed", |c| {
-            c.failure = Some(FailureCtx {
-                kind: n.kind.clone(),
-                channel: n.channel.clone(),
-                to: n.to_address.clone(),
-                error: error.to_owned(),
-                fallback: fallback.clone(),
-            });
-        })?;
+    if let Some(advisor) = db::staff::find(tx, ro.dealership.id, ro.row.advisor_id)? {
+        let cause = n.id.to_string();
+        tell_staff(
+            tx,
+            cx,
+            &ro,
+            &cause,
+            &advisor,
+            MessageKind::StaffDeliveryFailed,
+            |c| {
+                c.failure = Some(FailureCtx {
+                    kind: n.kind.as_str().to_owned(),
+                    channel: n.channel.as_str().to_owned(),
+                    to: n.to_address.clone(),
+                    error: error.to_owned(),
+                    fallback: fallback.map(|f| f.as_str().to_owned()),
+                });
+            },
+        )?;
     }
     Ok(())
+}
+
+/// What waits, for /metrics.
+#[derive(Debug, Clone)]
+pub struct OutboxDepth {
+    pub messages: Vec<(DeliveryState, i64)>,
+    pub oldest_due: Option<Duration>,
+    pub jobs: Vec<(crate::domain::job::JobState, i64)>,
+}
+
+/// A message kept by a log transport, as /dev/outbox lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxEntry {
+    pub id: NotificationId,
+    pub ro_id: Option<crate::domain::ids::RoId>,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub to: String,
+    pub state: DeliveryState,
+    pub created_at: DateTime<Utc>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub last_error: Option<String>,
 }
 
 /// For /dev/outbox and /metrics.
@@ -370,28 +373,46 @@ impl App {
     /// The newest messages on the given channels (the ones kept locally).
     pub async fn recent_notifications(
         &self,
-        channels: Vec<&'static str>,
+        channels: Vec<Channel>,
         limit: i64,
-    ) -> Result<Vec<NotificationRow>, AppError> {
-        self.db
-            .run(move |conn| {
-                Ok(db::notifications::recent(conn, limit)?
-                    .into_iter()
-                    .filter(|n| channels.contains(&n.channel.as_str()))
-                    .collect())
+    ) -> Result<Vec<OutboxEntry>, AppError> {
+        let rows = self
+            .db
+            .run(move |conn| Ok::<_, AppError>(db::notifications::recent(conn, &channels, limit)?))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|n| OutboxEntry {
+                id: n.id,
+                ro_id: n.ro_id,
+                kind: n.kind,
+                channel: n.channel,
+                to: n.to_address,
+                state: n.state,
+                created_at: n.created_at.and_utc(),
+                next_attempt_at: n.next_attempt_at.and_utc(),
+                subject: n.subject,
+                body: n.body_text,
+                last_error: n.last_error,
             })
-            .await
+            .collect())
     }
 
-    /// Messages by state, and how long the oldest due one has waited.
-    pub async fn outbox_depth(&self) -> Result<(Vec<(String, i64)>, Option<Duration>), AppError> {
+    /// Messages by state, how long the oldest due one has waited, and the
+    /// scheduled jobs by state.
+    pub async fn outbox_depth(&self) -> Result<OutboxDepth, AppError> {
         let now = self.clock.now();
         self.db
             .run(move |conn| {
-                let counts = db::notifications::count_by_state(conn)?;
-                let oldest = db::notifications::oldest_due_pending(conn, stored(now))?
+                let messages = db::notifications::count_by_state(conn)?;
+                let oldest_due = db::notifications::oldest_due_pending(conn, stored(now))?
                     .map(|t| now - t.and_utc());
-                Ok((counts, oldest))
+                let jobs = db::jobs::count_by_state(conn)?;
+                Ok(OutboxDepth {
+                    messages,
+                    oldest_due,
+                    jobs,
+                })
             })
             .await
     }

@@ -8,31 +8,30 @@ use super::auth::{generate_token, hash_token};
 use super::check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 use super::dealerships::{NewDealership, parse_dealership};
 use super::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
-use super::ids::uuid;
 use super::staff::{NewStaff, parse_staff};
 use super::workflow::StatusInput;
 use super::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn};
-use crate::domain::phone::Country;
+use crate::domain::estimate::Approval;
+use crate::domain::ids::{DealershipId, RoId, StaffId};
 use crate::domain::role::Role;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 pub const DEMO_DEALERSHIP: &str = "Demo Motors";
 
 /// One demo person and their bearer token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DemoLogin {
-    pub role: String,
+    pub role: Role,
     pub name: String,
-    pub staff_id: Uuid,
+    pub staff_id: StaffId,
     pub token: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoCredentials {
-    pub dealership_id: Uuid,
+    pub dealership_id: DealershipId,
     pub logins: Vec<DemoLogin>,
     /// True when this run created the demo (false: it was already there).
     pub created: bool,
@@ -69,10 +68,10 @@ fn seed(
     if let Some(dealership) = db::dealerships::find_by_name(tx, DEMO_DEALERSHIP)? {
         let logins = match known {
             Some(logins) if still_valid(tx, &logins)? => logins,
-            _ => rotate(tx, &dealership.id)?,
+            _ => rotate(tx, dealership.id)?,
         };
         return Ok(DemoCredentials {
-            dealership_id: uuid(&dealership.id)?,
+            dealership_id: dealership.id,
             logins,
             created: false,
         });
@@ -94,7 +93,6 @@ fn seed(
         now,
     )?;
     db::dealerships::insert(tx, &dealership)?;
-    let country = Country::parse("US").map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let mut logins = Vec::new();
     for (name, role, phone) in PEOPLE {
         let first = name.split(' ').next().unwrap_or(name).to_lowercase();
@@ -105,33 +103,33 @@ fn seed(
                 phone: Some(phone.into()),
                 email: Some(format!("{first}@demo-motors.example")),
             },
-            &dealership.id,
-            country,
+            dealership.id,
+            dealership.country,
             now,
         )?;
         db::staff::insert(tx, &row)?;
         logins.push(DemoLogin {
-            role: role.as_str().into(),
+            role,
             name: name.into(),
-            staff_id: uuid(&row.id)?,
+            staff_id: row.id,
             token,
         });
     }
     let actor = |role: Role| -> Result<Actor, AppError> {
         let login = logins
             .iter()
-            .find(|l| l.role == role.as_str())
+            .find(|l| l.role == role)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo {role} missing")))?;
         Ok(Actor {
             staff_id: login.staff_id,
-            dealership_id: uuid(&dealership.id)?,
+            dealership_id: dealership.id,
             role,
             name: login.name.clone(),
         })
     };
     seed_orders(tx, &actor(Role::Advisor)?, &actor(Role::Technician)?, cx)?;
     Ok(DemoCredentials {
-        dealership_id: uuid(&dealership.id)?,
+        dealership_id: dealership.id,
         logins,
         created: true,
     })
@@ -175,10 +173,11 @@ fn seed_orders(
         cx,
     )?;
     let concern = |i: usize| first.concerns.get(i).map(|c| c.id);
+    let first_id = RoId::from(first.id);
     let with_estimate = super::estimate::add_estimate(
         tx,
         advisor,
-        first.id,
+        first_id,
         None,
         &EstimateInput {
             lines: vec![
@@ -213,7 +212,7 @@ fn seed_orders(
     let decisions = with_estimate
         .lines
         .iter()
-        .filter(|l| l.approval == "pending")
+        .filter(|l| l.approval == Approval::Pending)
         .map(|l| DecisionInput {
             line_id: l.id,
             decision: "approved".into(),
@@ -222,7 +221,7 @@ fn seed_orders(
     super::estimate::decide(
         tx,
         advisor,
-        first.id,
+        first_id,
         None,
         &ApprovalInput {
             decisions,
@@ -233,7 +232,7 @@ fn seed_orders(
     super::workflow::change_status(
         tx,
         technician,
-        first.id,
+        first_id,
         None,
         &StatusInput {
             status: "in_progress".into(),
@@ -273,25 +272,25 @@ fn seed_orders(
 fn still_valid(tx: &mut DbConn, logins: &[DemoLogin]) -> Result<bool, AppError> {
     for login in logins {
         match db::staff::find_by_token_hash(tx, &hash_token(&login.token))? {
-            Some(row) if row.id == login.staff_id.to_string() => {}
+            Some(row) if row.id == login.staff_id => {}
             _ => return Ok(false),
         }
     }
     Ok(logins.len() == PEOPLE.len())
 }
 
-fn rotate(tx: &mut DbConn, dealership_id: &str) -> Result<Vec<DemoLogin>, AppError> {
+fn rotate(tx: &mut DbConn, dealership_id: DealershipId) -> Result<Vec<DemoLogin>, AppError> {
     let mut logins = Vec::new();
     for (name, role, _) in PEOPLE {
         let Some(row) = db::staff::find_by_name(tx, dealership_id, name)? else {
             continue;
         };
         let token = generate_token()?;
-        db::staff::set_token_hash(tx, &row.id, &hash_token(&token))?;
+        db::staff::set_token_hash(tx, row.id, &hash_token(&token))?;
         logins.push(DemoLogin {
-            role: role.as_str().into(),
+            role,
             name: name.into(),
-            staff_id: uuid(&row.id)?,
+            staff_id: row.id,
             token,
         });
     }

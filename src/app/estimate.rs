@@ -7,14 +7,16 @@
 
 use super::Ctx;
 use super::error::present;
-use super::idempotency::OK;
-use super::ids::{new_id, stored};
+use super::idempotency::Outcome;
+use super::ids::stored;
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::LineRow};
 use crate::domain::estimate::{Approval, Decision, DecisionChannel, LineKind, PayType};
+use crate::domain::event::{DecisionsRecorded, EstimateSent, LineDecision, RoEvent};
+use crate::domain::ids::{ConcernId, LineId, RoId};
 use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::money::{Quantity, UnitPrice};
 use crate::domain::role::Permission;
@@ -104,9 +106,9 @@ fn parse_lines(
             UnitPrice::parse(line.unit_price_cents),
         );
         let pay_type = v.check(&f("pay_type"), PayType::parse(&line.pay_type));
-        let concern = line.concern_id.map(|c| c.to_string());
-        if let Some(c) = &concern
-            && !ro.concerns.iter().any(|k| &k.id == c)
+        let concern = line.concern_id.map(ConcernId::from);
+        if let Some(c) = concern
+            && !ro.concerns.iter().any(|k| k.id == c)
         {
             v.push(f("concern_id"), "is not a concern of this repair order");
         }
@@ -114,17 +116,17 @@ fn parse_lines(
             (description, kind, quantity, price, pay_type)
         {
             rows.push(LineRow {
-                id: new_id(),
-                ro_id: ro.row.id.clone(),
+                id: LineId::generate(),
+                ro_id: ro.row.id,
                 position: first_position + i as i32,
                 estimate_version: version,
                 description,
-                kind: kind.as_str().into(),
+                kind,
                 quantity_hundredths: quantity.hundredths(),
                 unit_price_cents: price.cents().0,
-                pay_type: pay_type.as_str().into(),
+                pay_type,
                 concern_id: concern,
-                approval: pay_type.initial_approval().as_str().into(),
+                approval: pay_type.initial_approval(),
                 decided_at: None,
                 decided_via: None,
                 created_at: stored(now),
@@ -139,7 +141,7 @@ fn parse_lines(
 
 /// The RO's status, if its estimate is still open (before work is complete).
 fn estimate_open(ro: &RepairOrder, what: &str) -> Result<RoStatus, AppError> {
-    let status = ro.status()?;
+    let status = ro.status();
     if status.accepts_estimate() {
         Ok(status)
     } else {
@@ -153,7 +155,7 @@ fn estimate_open(ro: &RepairOrder, what: &str) -> Result<RoStatus, AppError> {
 pub(crate) fn add_estimate(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &EstimateInput,
     cx: &Ctx,
@@ -163,9 +165,7 @@ pub(crate) fn add_estimate(
     let status = estimate_open(&ro, "estimate lines cannot be added")?;
     let rows = parse_lines(&ro, input, now)?;
     db::lines::insert_all(tx, &rows)?;
-    let needs_approval = rows
-        .iter()
-        .any(|l| l.approval == Approval::Pending.as_str());
+    let needs_approval = rows.iter().any(|l| l.approval == Approval::Pending);
     ro.lines.extend(rows.iter().cloned());
     ro.row.estimate_version += 1;
     let mut transition = None;
@@ -176,27 +176,20 @@ pub(crate) fn add_estimate(
     }
     ro.save(tx, now)?;
     let totals = ro.totals();
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "estimate_sent",
-        transition,
-        serde_json::json!({
-            "estimate_version": ro.row.estimate_version,
-            "lines_added": rows.len(),
-            "total_cents": totals.total.0,
-            "warranty_cents": totals.warranty.0,
-        }),
-    )?;
+    let event = RoEvent::EstimateSent(EstimateSent {
+        estimate_version: ro.row.estimate_version,
+        lines_added: rows.len(),
+        total_cents: totals.total.0,
+        warranty_cents: totals.warranty.0,
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
     RoView::build(&ro, &cx.links)
 }
 
 pub(crate) fn decide(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &ApprovalInput,
     cx: &Ctx,
@@ -215,7 +208,7 @@ pub(crate) fn decide(
             &format!("decisions[{i}].decision"),
             Decision::parse(&d.decision),
         );
-        let line_id = d.line_id.to_string();
+        let line_id = LineId::from(d.line_id);
         let field = format!("decisions[{i}].line_id");
         if input.decisions[..i].iter().any(|e| e.line_id == d.line_id) {
             v.push(field, "appears twice");
@@ -225,10 +218,8 @@ pub(crate) fn decide(
             v.push(field, "is not a line of this repair order");
             continue;
         };
-        let current = Approval::parse(&line.approval)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
         if let Some(decision) = decision
-            && let Some(next) = v.check(&field, current.can_become(decision))
+            && let Some(next) = v.check(&field, line.approval.can_become(decision))
         {
             changes.push((line_id, next));
         }
@@ -236,33 +227,27 @@ pub(crate) fn decide(
     v.finish()?;
     let channel = present(channel)?;
     for (line_id, approval) in &changes {
-        db::lines::set_approval(
-            tx,
-            line_id,
-            approval.as_str(),
-            stored(now),
-            channel.as_str(),
-        )?;
-        if let Some(line) = ro.lines.iter_mut().find(|l| &l.id == line_id) {
-            line.approval = approval.as_str().into();
+        db::lines::set_approval(tx, *line_id, *approval, stored(now), channel)?;
+        if let Some(line) = ro.lines.iter_mut().find(|l| l.id == *line_id) {
+            line.approval = *approval;
             line.decided_at = Some(stored(now));
-            line.decided_via = Some(channel.as_str().into());
+            line.decided_via = Some(channel);
         }
     }
     ro.save(tx, now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "decisions_recorded",
-        None,
-        serde_json::json!({
-            "channel": channel.as_str(),
-            "decisions": changes.iter().map(|(id, a)| serde_json::json!({"line_id": id, "approval": a.as_str()})).collect::<Vec<_>>(),
-            "pending_left": ro.pending_approvals(),
-        }),
-    )?;
+    let event = RoEvent::DecisionsRecorded(DecisionsRecorded {
+        channel,
+        decisions: changes
+            .iter()
+            .map(|(line_id, approval)| LineDecision {
+                line_id: *line_id,
+                approval: *approval,
+            })
+            .collect(),
+        pending_left: ro.pending_approvals(),
+        ip: None,
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 
@@ -270,7 +255,7 @@ impl App {
     pub async fn add_estimate(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: EstimateInput,
         idem: Option<IdempotencyKey>,
@@ -279,7 +264,12 @@ impl App {
             actor,
             Permission::WriteEstimate,
             idem,
-            move |tx, who, cx| Ok((OK, add_estimate(tx, who, id, if_match, &input, cx)?)),
+            move |tx, who, cx| {
+                Ok((
+                    Outcome::Done,
+                    add_estimate(tx, who, id, if_match, &input, cx)?,
+                ))
+            },
         )
         .await
     }
@@ -289,7 +279,7 @@ impl App {
     pub async fn record_decisions(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: ApprovalInput,
         idem: Option<IdempotencyKey>,
@@ -298,7 +288,7 @@ impl App {
             actor,
             Permission::RecordApproval,
             idem,
-            move |tx, who, cx| Ok((OK, decide(tx, who, id, if_match, &input, cx)?)),
+            move |tx, who, cx| Ok((Outcome::Done, decide(tx, who, id, if_match, &input, cx)?)),
         )
         .await
     }

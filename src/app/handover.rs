@@ -3,8 +3,8 @@
 
 use super::Ctx;
 use super::availability::decide;
-use super::idempotency::{ACCEPTED, OK};
-use super::ids::{stored, uuid};
+use super::idempotency::Outcome;
+use super::ids::stored;
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
 use super::timeline::{By, record};
@@ -12,14 +12,17 @@ use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
 use crate::domain::concern::ConcernOutcome;
-use crate::domain::handover_gate::HandoverPromise;
+use crate::domain::event::{
+    ConcernResult, HandoverRecorded, PassedOver, Ready, ReadyWhenAvailable, RoEvent,
+};
+use crate::domain::handover_gate::{HandoverPromise, NobodyToHandOver};
+use crate::domain::ids::{ConcernId, RoId};
 use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::domain::validation::Violations;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +43,7 @@ pub struct HandoverInput {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConcernOutcomeInput {
-    pub id: Uuid,
+    pub id: uuid::Uuid,
     /// fixed, deferred, declined or could_not_reproduce.
     #[schema(example = "fixed")]
     pub outcome: String,
@@ -58,29 +61,28 @@ pub(crate) fn promote(
     by: By,
     cx: &Ctx,
 ) -> Result<(), AppError> {
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
-    let staff_id = promise.staff_id.to_string();
-    ro.staff_names
-        .insert(staff_id.clone(), promise.name.clone());
+    let staff_id = promise.staff_id;
+    ro.staff_names.insert(staff_id, promise.name.clone());
     ro.row.handover_staff_id = Some(staff_id);
     ro.row.handover_until = promise.until.map(stored);
     ro.row.ready_when_available = false;
     ro.set_status(RoStatus::ReadyForPickup);
     ro.save(tx, cx.now)?;
+    let event = RoEvent::Ready(Ready {
+        handover_staff_id: staff_id,
+        handover_name: promise.name.clone(),
+        handover_until: promise.until,
+        balance_due_cents: ro.totals().balance_due.0,
+    });
     record(
         tx,
         cx,
         ro,
         by,
-        "ready",
+        event,
         Some((from, RoStatus::ReadyForPickup)),
-        serde_json::json!({
-            "handover_staff_id": promise.staff_id,
-            "handover_name": promise.name,
-            "handover_until": promise.until,
-            "balance_due_cents": ro.totals().balance_due.0,
-        }),
     )?;
     super::coverage::schedule_end(tx, cx, ro)
 }
@@ -88,45 +90,49 @@ pub(crate) fn promote(
 fn mark_ready(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &ReadyInput,
     cx: &Ctx,
-) -> Result<(u16, RoView), AppError> {
+) -> Result<(Outcome, RoView), AppError> {
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
     match decide(tx, &ro, cx.now, None)? {
         Ok(promise) => {
             promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;
-            Ok((OK, RoView::build(&ro, &cx.links)?))
+            Ok((Outcome::Done, RoView::build(&ro, &cx.links)?))
         }
         Err(nobody) if input.when_available => {
             if !ro.row.ready_when_available {
                 ro.row.ready_when_available = true;
                 ro.save(tx, cx.now)?;
-                record(
-                    tx,
-                    cx,
-                    &ro,
-                    By::Staff(actor.staff_id),
-                    "ready_when_available",
-                    None,
-                    serde_json::json!({
-                        "candidates": nobody.candidates.iter().map(|c| serde_json::json!({
-                            "staff_id": c.staff_id, "name": c.name, "reason": c.reason
-                        })).collect::<Vec<_>>(),
-                        "next_available_at": nobody.next_available_at,
-                    }),
-                )?;
+                let event = RoEvent::ReadyWhenAvailable(ReadyWhenAvailable {
+                    candidates: passed_over(&nobody),
+                    next_available_at: nobody.next_available_at,
+                });
+                record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
                 if let Some(next) = nobody.next_available_at {
                     super::jobs::schedule_promotion(tx, cx, &ro, next)?;
                 }
             }
-            Ok((ACCEPTED, RoView::build(&ro, &cx.links)?))
+            Ok((Outcome::Accepted, RoView::build(&ro, &cx.links)?))
         }
         Err(nobody) => Err(AppError::NobodyToHandOver(nobody)),
     }
+}
+
+/// Each candidate the gate passed over, and why, for the timeline.
+pub(crate) fn passed_over(nobody: &NobodyToHandOver) -> Vec<PassedOver> {
+    nobody
+        .candidates
+        .iter()
+        .map(|c| PassedOver {
+            staff_id: c.staff_id,
+            name: c.name.clone(),
+            reason: c.reason.clone(),
+        })
+        .collect()
 }
 
 /// Cars waiting for someone to come on duty become ready if `staff` (who
@@ -138,10 +144,8 @@ pub(crate) fn promote_waiting(
     cx: &Ctx,
 ) -> Result<Vec<i64>, AppError> {
     let mut promoted = Vec::new();
-    for row in db::repair_orders::waiting_for_handover(tx, &staff.dealership_id)? {
-        let Some(mut ro) = RepairOrder::load(tx, &staff.dealership_id, uuid(&row.id)?)? else {
-            continue;
-        };
+    for row in db::repair_orders::waiting_for_handover(tx, staff.dealership_id)? {
+        let mut ro = RepairOrder::from_row(tx, row)?;
         if let Ok(promise) = decide(tx, &ro, cx.now, None)? {
             promote(tx, &mut ro, &promise, By::System, cx)?;
             promoted.push(ro.row.number);
@@ -153,32 +157,34 @@ pub(crate) fn promote_waiting(
 fn record_handover(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &HandoverInput,
     cx: &Ctx,
 ) -> Result<RoView, AppError> {
     let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let status = ro.status()?;
+    // Who is asking before what state the car is in: a stranger learns
+    // nothing about the RO from the refusal.
+    let me = actor.staff_id;
+    let is_handover_person = ro.row.handover_staff_id == Some(me);
+    if !(is_handover_person || ro.row.advisor_id == me || actor.role == Role::Manager) {
+        return Err(AppError::forbidden(
+            "only the RO's advisor, its handover person or a manager records the handover",
+        ));
+    }
+    let status = ro.status();
     if status != RoStatus::ReadyForPickup {
         return Err(AppError::conflict(
             "not-ready",
             format!("the handover is recorded once the car is ready_for_pickup; it is {status}"),
         ));
     }
-    let me = actor.staff_id.to_string();
-    let is_handover_person = ro.row.handover_staff_id.as_deref() == Some(me.as_str());
-    if !(is_handover_person || ro.row.advisor_id == me || actor.role == Role::Manager) {
-        return Err(AppError::forbidden(
-            "only the RO's advisor, its handover person or a manager records the handover",
-        ));
-    }
     let mut v = Violations::new();
     let mut outcomes = Vec::new();
     for (i, c) in input.concerns.iter().enumerate() {
         let field = |n: &str| format!("concerns[{i}].{n}");
-        let cid = c.id.to_string();
+        let cid = ConcernId::from(c.id);
         if !ro.concerns.iter().any(|k| k.id == cid) {
             v.push(field("id"), "is not a concern of this repair order");
         } else if input.concerns[..i].iter().any(|d| d.id == c.id) {
@@ -191,7 +197,7 @@ fn record_handover(
         }
     }
     for (i, k) in ro.concerns.iter().enumerate() {
-        if !input.concerns.iter().any(|c| c.id.to_string() == k.id) {
+        if !input.concerns.iter().any(|c| ConcernId::from(c.id) == k.id) {
             v.push(
                 "concerns",
                 format!("concern {} ({:?}) has no outcome", i + 1, k.description),
@@ -200,26 +206,22 @@ fn record_handover(
     }
     v.finish()?;
     for (cid, outcome, note) in &outcomes {
-        db::concerns::set_outcome(tx, cid, outcome.as_str(), note)?;
-        if let Some(k) = ro.concerns.iter_mut().find(|k| &k.id == cid) {
-            k.outcome = Some(outcome.as_str().into());
+        db::concerns::set_outcome(tx, *cid, *outcome, note)?;
+        if let Some(k) = ro.concerns.iter_mut().find(|k| k.id == *cid) {
+            k.outcome = Some(*outcome);
             k.note = Some(note.clone());
         }
     }
     ro.row.handover_recorded_at = Some(stored(now));
     ro.row.handover_recorded_by = Some(me);
     ro.save(tx, now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "handover_recorded",
-        None,
-        serde_json::json!({
-            "concerns": outcomes.iter().map(|(id, o, n)| serde_json::json!({"id": id, "outcome": o.as_str(), "note": n})).collect::<Vec<_>>(),
-        }),
-    )?;
+    let event = RoEvent::HandoverRecorded(HandoverRecorded {
+        concerns: outcomes
+            .into_iter()
+            .map(|(id, outcome, note)| ConcernResult { id, outcome, note })
+            .collect(),
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 
@@ -229,7 +231,7 @@ impl App {
     pub async fn mark_ready(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: ReadyInput,
         idem: Option<IdempotencyKey>,
@@ -243,7 +245,7 @@ impl App {
     pub async fn record_handover(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: HandoverInput,
         idem: Option<IdempotencyKey>,
@@ -252,7 +254,12 @@ impl App {
             actor,
             Permission::RecordHandover,
             idem,
-            move |tx, who, cx| Ok((OK, record_handover(tx, who, id, if_match, &input, cx)?)),
+            move |tx, who, cx| {
+                Ok((
+                    Outcome::Done,
+                    record_handover(tx, who, id, if_match, &input, cx)?,
+                ))
+            },
         )
         .await
     }

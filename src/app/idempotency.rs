@@ -27,24 +27,52 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
-/// A use case's answer: freshly computed, or the stored first answer. The
-/// status says which outcome it was (201 created, 202 accepted for later,
-/// 200 done) and is replayed with the body.
+/// What a write did. The HTTP layer says it with a status; a replay says
+/// the same as the first answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done as asked.
+    Done,
+    /// Something new exists.
+    Created,
+    /// Taken on, to happen later (ready when someone is there).
+    Accepted,
+}
+
+impl Outcome {
+    /// How the stored first answer records it (as the HTTP status it had).
+    fn stored(self) -> i32 {
+        match self {
+            Outcome::Done => 200,
+            Outcome::Created => 201,
+            Outcome::Accepted => 202,
+        }
+    }
+
+    fn from_stored(code: i32) -> Result<Self, AppError> {
+        match code {
+            200 => Ok(Outcome::Done),
+            201 => Ok(Outcome::Created),
+            202 => Ok(Outcome::Accepted),
+            other => Err(AppError::Internal(anyhow::anyhow!(
+                "stored idempotent answer has outcome {other}"
+            ))),
+        }
+    }
+}
+
+/// A use case's answer: freshly computed, or the stored first answer.
 #[derive(Debug)]
 pub enum Reply<T> {
     Fresh {
-        status: u16,
+        outcome: Outcome,
         value: T,
     },
     Replayed {
-        status: u16,
+        outcome: Outcome,
         body: serde_json::Value,
     },
 }
-
-pub(crate) const OK: u16 = 200;
-pub(crate) const CREATED: u16 = 201;
-pub(crate) const ACCEPTED: u16 = 202;
 
 impl App {
     /// Runs the write `f` in one transaction, at most once per (scope, key);
@@ -58,7 +86,7 @@ impl App {
     ) -> Result<Reply<T>, AppError>
     where
         T: Serialize + Send + 'static,
-        F: FnOnce(&mut DbConn, &Ctx) -> Result<(u16, T), AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &Ctx) -> Result<(Outcome, T), AppError> + Send + 'static,
     {
         let cx = self.ctx();
         let reply = self
@@ -99,7 +127,7 @@ impl App {
     ) -> Result<Reply<T>, AppError>
     where
         T: Serialize + Send + 'static,
-        F: FnOnce(&mut DbConn, &Actor, &Ctx) -> Result<(u16, T), AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &Actor, &Ctx) -> Result<(Outcome, T), AppError> + Send + 'static,
     {
         require(actor, permission)?;
         let who = actor.clone();
@@ -117,7 +145,7 @@ fn attempt<T, F>(
 ) -> Result<Reply<T>, AppError>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConn, &Ctx) -> Result<(u16, T), AppError>,
+    F: FnOnce(&mut DbConn, &Ctx) -> Result<(Outcome, T), AppError>,
 {
     let now = cx.now;
     if let Some(k) = idem {
@@ -127,7 +155,7 @@ where
                     return Err(AppError::IdempotencyMismatch);
                 }
                 return Ok(Reply::Replayed {
-                    status: u16::try_from(row.status).unwrap_or(200),
+                    outcome: Outcome::from_stored(row.status)?,
                     body: serde_json::from_str(&row.body)?,
                 });
             }
@@ -151,10 +179,10 @@ where
     let run = work
         .take()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent work ran twice")))?;
-    let (status, value) = run(tx, cx)?;
+    let (outcome, value) = run(tx, cx)?;
     if let Some(k) = idem {
         let body = serde_json::to_string(&value)?;
-        db::idempotency::complete(tx, scope, &k.key, i32::from(status), &body)?;
+        db::idempotency::complete(tx, scope, &k.key, outcome.stored(), &body)?;
     }
-    Ok(Reply::Fresh { status, value })
+    Ok(Reply::Fresh { outcome, value })
 }

@@ -1,48 +1,52 @@
 //! Work that happens at a time rather than on a request: the daily progress
-//! text for cars kept more than a day, and the escalation of a customer's
-//! message nobody answered. Stored as due rows and claimed like the outbox,
-//! so each runs once across instances and survives restarts.
+//! text for cars kept more than a day, the escalation of a customer's
+//! message nobody answered, the end of a handover promise, and a car waiting
+//! for someone to come back. Stored as due rows and claimed like the outbox,
+//! so each runs once across instances and survives restarts. A job that
+//! fails is tried again later (`jobs.*` settings) and, when its attempts are
+//! spent or it cannot be read, marked failed, counted and logged once.
 
-use super::ids::{new_id, stored, utc, uuid};
+use super::ids::{stored, utc};
 use super::notices::{next_progress_time, tell_staff};
 use super::repair_order::RepairOrder;
 use super::timeline::{By, record};
 use super::{App, AppError, Ctx};
 use crate::db::models::JobRow;
 use crate::db::{self, DbConn};
-use crate::domain::dealership::TimeZone;
+use crate::domain::event::{Escalated, ProgressUpdate, RoEvent};
+use crate::domain::ids::{JobId, MessageId, StaffId};
+use crate::domain::job::{Job, JobRetry, JobState};
 use crate::domain::lifecycle::RoStatus;
+use crate::domain::message::MessageKind;
 use crate::domain::role::Role;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
-pub(crate) const PROGRESS: &str = "progress_update";
-pub(crate) const ESCALATE: &str = "escalate_unanswered";
-pub(crate) const COVERAGE_END: &str = "coverage_end";
-pub(crate) const PROMOTE: &str = "promote_ready";
-
-fn job(
+/// Writes `job` for `ro`, due at `due`, unless one with the same key exists.
+fn schedule(
+    tx: &mut DbConn,
+    cx: &Ctx,
     ro: &RepairOrder,
-    kind: &str,
+    job: Job,
     key: String,
     due: DateTime<Utc>,
-    payload: serde_json::Value,
-    now: DateTime<Utc>,
-) -> JobRow {
-    JobRow {
-        id: new_id(),
-        dealership_id: ro.dealership.id.clone(),
-        ro_id: Some(ro.row.id.clone()),
-        kind: kind.into(),
-        dedupe_key: key,
+) -> Result<(), AppError> {
+    let row = JobRow {
+        id: JobId::generate(),
+        dealership_id: ro.dealership.id,
+        ro_id: Some(ro.row.id),
+        kind: job.kind().to_owned(),
+        dedupe_key: format!("{}:{key}", job.kind()),
         due_at: stored(due),
-        state: "pending".into(),
+        state: JobState::Pending,
         attempts: 0,
         lease_until: None,
-        payload: payload.to_string(),
+        payload: job.payload()?,
         last_error: None,
-        created_at: stored(now),
+        created_at: stored(cx.now),
         finished_at: None,
-    }
+    };
+    db::jobs::schedule(tx, &row)?;
+    Ok(())
 }
 
 /// The next daily progress update for `ro`, at the configured local time at
@@ -53,14 +57,9 @@ pub(crate) fn schedule_progress(
     ro: &RepairOrder,
     after: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let tz = TimeZone::parse(&ro.dealership.timezone).map_or(chrono_tz::UTC, |t| t.0);
-    let due = next_progress_time(after, cx.progress_at(), tz);
-    let key = format!("{PROGRESS}:{}:{}", ro.row.id, due.format("%Y-%m-%d"));
-    db::jobs::schedule(
-        tx,
-        &job(ro, PROGRESS, key, due, serde_json::json!({}), cx.now),
-    )?;
-    Ok(())
+    let due = next_progress_time(after, cx.progress_at(), ro.dealership.timezone.0);
+    let key = format!("{}:{}", ro.row.id, due.format("%Y-%m-%d"));
+    schedule(tx, cx, ro, Job::ProgressUpdate {}, key, due)
 }
 
 /// The manager hears about `message_id` if nobody has answered it by `due`.
@@ -68,22 +67,26 @@ pub(crate) fn schedule_escalation(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,
-    message_id: &str,
+    message_id: MessageId,
     due: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let key = format!("{ESCALATE}:{message_id}");
-    db::jobs::schedule(
+    let job = Job::EscalateUnanswered { message_id };
+    schedule(tx, cx, ro, job, message_id.to_string(), due)
+}
+
+/// Escalations of the customer's messages on `ro` that an answer made moot.
+pub(crate) fn cancel_escalations(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+) -> Result<usize, AppError> {
+    let kind = Job::ESCALATE_UNANSWERED;
+    Ok(db::jobs::cancel_pending(
         tx,
-        &job(
-            ro,
-            ESCALATE,
-            key,
-            due,
-            serde_json::json!({ "message_id": message_id }),
-            cx.now,
-        ),
-    )?;
-    Ok(())
+        ro.row.id,
+        kind,
+        stored(cx.now),
+    )?)
 }
 
 /// At `at`, `staff` stops covering `ro`: the car passes on or waits.
@@ -91,22 +94,11 @@ pub(crate) fn schedule_coverage_end(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,
-    staff: &str,
+    staff_id: StaffId,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let key = format!("{COVERAGE_END}:{}:{staff}:{}", ro.row.id, at.timestamp());
-    db::jobs::schedule(
-        tx,
-        &job(
-            ro,
-            COVERAGE_END,
-            key,
-            at,
-            serde_json::json!({ "staff_id": staff }),
-            cx.now,
-        ),
-    )?;
-    Ok(())
+    let key = format!("{}:{staff_id}:{}", ro.row.id, at.timestamp());
+    schedule(tx, cx, ro, Job::CoverageEnd { staff_id }, key, at)
 }
 
 /// At `at` someone is expected back: a car waiting for them may become ready
@@ -117,12 +109,8 @@ pub(crate) fn schedule_promotion(
     ro: &RepairOrder,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let key = format!("{PROMOTE}:{}:{}", ro.row.id, at.timestamp());
-    db::jobs::schedule(
-        tx,
-        &job(ro, PROMOTE, key, at, serde_json::json!({}), cx.now),
-    )?;
-    Ok(())
+    let key = format!("{}:{}", ro.row.id, at.timestamp());
+    schedule(tx, cx, ro, Job::PromoteReady {}, key, at)
 }
 
 impl App {
@@ -130,123 +118,186 @@ impl App {
     pub async fn run_due_jobs(&self, limit: i64) -> Result<usize, AppError> {
         let now = self.clock.now();
         let lease = stored(now + Duration::seconds(self.settings.worker.lease_seconds));
-        let jobs = self
+        let claimed = self
             .db
-            .write(move |tx| Ok::<_, AppError>(db::jobs::claim(tx, stored(now), lease, limit)?))
+            .write(move |tx| Ok::<_, AppError>(db::jobs::claim(tx, lease, stored(now), limit)?))
             .await?;
-        let count = jobs.len();
-        for job in jobs {
-            let cx = self.ctx();
-            let result = self
-                .db
-                .write(move |tx| -> Result<(), AppError> {
-                    let Some(lease_until) = job.lease_until else {
-                        return Ok(());
-                    };
-                    run_job(tx, &cx, &job)?;
-                    db::jobs::finish(tx, &job.id, lease_until, "done", None, stored(cx.now))?;
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!(error = %e, "a scheduled job failed; it will be retried");
-            }
+        let count = claimed.len();
+        for row in claimed {
+            self.run_claimed(row).await?;
         }
         if count > 0 {
             self.outbox.wake();
         }
         Ok(count)
     }
+
+    async fn run_claimed(&self, row: JobRow) -> Result<(), AppError> {
+        let lease_until = row.lease_until.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("job {} claimed without a lease", row.id))
+        })?;
+        let job = match Job::from_stored(&row.kind, &row.payload) {
+            Ok(job) => job,
+            // Trying again will not make it readable.
+            Err(e) => {
+                let why = format!("cannot read the job: {e}");
+                return self.give_up(&row, lease_until, why).await;
+            }
+        };
+        let cx = self.ctx();
+        let held = row.clone();
+        let result = self
+            .db
+            .write(move |tx| -> Result<(), AppError> {
+                run(tx, &cx, &held, job)?;
+                let now = stored(cx.now);
+                db::jobs::finish(tx, held.id, lease_until, JobState::Done, None, now)?;
+                Ok(())
+            })
+            .await;
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.job_failed(&row, lease_until, format!("{e:#}")).await,
+        }
+    }
+
+    /// Puts a failed job back for later, or gives up once its attempts are spent.
+    async fn job_failed(
+        &self,
+        row: &JobRow,
+        lease_until: NaiveDateTime,
+        error: String,
+    ) -> Result<(), AppError> {
+        let j = &self.settings.jobs;
+        let retry = JobRetry {
+            base: Duration::seconds(j.retry_base_seconds),
+            max: Duration::seconds(j.retry_max_seconds),
+            jitter: j.retry_jitter,
+            max_attempts: j.max_attempts,
+        };
+        let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+        let Some(delay) = retry.next_delay(attempts, fastrand::f64()) else {
+            let why = format!("gave up after {attempts} attempt(s): {error}");
+            return self.give_up(row, lease_until, why).await;
+        };
+        tracing::warn!(job = %row.id, kind = %row.kind, attempts, %error, retry_in_s = delay.num_seconds(), "a scheduled job failed; it will be tried again");
+        let (id, due) = (row.id, stored(self.clock.now() + delay));
+        self.db
+            .write(move |tx| {
+                db::jobs::retry(tx, id, lease_until, due, &error)?;
+                Ok::<_, AppError>(())
+            })
+            .await
+    }
+
+    /// Marks the job failed for good: counted in /metrics, logged once.
+    async fn give_up(
+        &self,
+        row: &JobRow,
+        lease_until: NaiveDateTime,
+        why: String,
+    ) -> Result<(), AppError> {
+        tracing::error!(job = %row.id, kind = %row.kind, error = %why, "a scheduled job failed for good");
+        self.outbox.metrics().job_failed();
+        let (id, now) = (row.id, stored(self.clock.now()));
+        self.db
+            .write(move |tx| {
+                db::jobs::finish(tx, id, lease_until, JobState::Failed, Some(&why), now)?;
+                Ok::<_, AppError>(())
+            })
+            .await
+    }
 }
 
-fn run_job(tx: &mut DbConn, cx: &Ctx, job: &JobRow) -> Result<(), AppError> {
-    let Some(ro_id) = job.ro_id.as_deref() else {
+/// Runs one job in its transaction. Every kind of job is one arm.
+fn run(tx: &mut DbConn, cx: &Ctx, row: &JobRow, job: Job) -> Result<(), AppError> {
+    let ro_id = row
+        .ro_id
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("job {} names no RO", row.id)))?;
+    let mut ro = RepairOrder::load(tx, row.dealership_id, ro_id)?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("job {}: RO {ro_id} not found", row.id))
+    })?;
+    match job {
+        Job::ProgressUpdate {} => progress_update(tx, cx, &ro),
+        Job::EscalateUnanswered { message_id } => escalate(tx, cx, &ro, row.id, message_id),
+        Job::PromoteReady {} => promote_ready(tx, cx, &mut ro),
+        Job::CoverageEnd { staff_id } => {
+            super::coverage::end_of_coverage(tx, cx, &mut ro, staff_id)
+        }
+    }
+}
+
+/// Only while the car is still with us and not yet ready; then the next one.
+fn progress_update(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder) -> Result<(), AppError> {
+    let status = ro.status();
+    if !status.is_open() || status == RoStatus::ReadyForPickup {
         return Ok(());
-    };
-    let Some(ro) = RepairOrder::load(tx, &job.dealership_id, uuid(ro_id)?)? else {
+    }
+    let event = RoEvent::ProgressUpdate(ProgressUpdate { status });
+    record(tx, cx, ro, By::System, event, None)?;
+    schedule_progress(tx, cx, ro, cx.now)
+}
+
+/// The managers hear of a customer's message nobody answered in time.
+fn escalate(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    job: JobId,
+    message_id: MessageId,
+) -> Result<(), AppError> {
+    let message = db::messages::find(tx, message_id)?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "escalation of a missing message {message_id}"
+        ))
+    })?;
+    if message.answered_at.is_some() || message.escalated_at.is_some() {
         return Ok(());
+    }
+    let waited = cx.now - utc(message.at);
+    let waited_words = if waited.num_hours() >= 1 {
+        format!("{} hour(s)", waited.num_hours())
+    } else {
+        format!("{} minute(s)", waited.num_minutes())
     };
-    let status = ro.status()?;
-    match job.kind.as_str() {
-        PROGRESS => {
-            // Only while the car is still with us and not yet ready.
-            if status.is_open() && status != RoStatus::ReadyForPickup {
-                record(
-                    tx,
-                    cx,
-                    &ro,
-                    By::System,
-                    "progress_update",
-                    None,
-                    serde_json::json!({ "status": status }),
-                )?;
-                schedule_progress(tx, cx, &ro, cx.now)?;
-            }
-            Ok(())
-        }
-        ESCALATE => {
-            let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
-            let Some(message_id) = payload.get("message_id").and_then(|m| m.as_str()) else {
-                return Ok(());
-            };
-            let Some(message) = db::messages::find(tx, message_id)? else {
-                return Ok(());
-            };
-            if message.answered_at.is_some() || message.escalated_at.is_some() {
-                return Ok(());
-            }
-            let waited = cx.now - utc(message.at);
-            let waited_words = if waited.num_hours() >= 1 {
-                format!("{} hour(s)", waited.num_hours())
-            } else {
-                format!("{} minute(s)", waited.num_minutes())
-            };
-            db::messages::mark_escalated(tx, message_id, stored(cx.now))?;
-            record(
-                tx,
-                cx,
-                &ro,
-                By::System,
-                "escalated",
-                None,
-                serde_json::json!({ "message_id": message_id, "waited_minutes": waited.num_minutes() }),
-            )?;
-            let managers: Vec<_> = db::staff::list(tx, &ro.dealership.id)?
-                .into_iter()
-                .filter(|s| s.role == Role::Manager.as_str())
-                .collect();
-            for manager in managers {
-                tell_staff(tx, cx, &ro, &job.id, &manager, "staff_escalation", |c| {
-                    c.message = Some(message.body.clone());
-                    c.waited = Some(waited_words.clone());
-                })?;
-            }
-            Ok(())
-        }
-        PROMOTE => {
-            if status != RoStatus::WorkComplete || !ro.row.ready_when_available {
-                return Ok(());
-            }
-            let mut ro = ro;
-            match super::availability::decide(tx, &ro, cx.now, None)? {
-                Ok(promise) => super::handover::promote(tx, &mut ro, &promise, By::System, cx),
-                Err(nobody) => match nobody.next_available_at {
-                    Some(next) if next > cx.now => schedule_promotion(tx, cx, &ro, next),
-                    _ => Ok(()),
-                },
-            }
-        }
-        COVERAGE_END => {
-            let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
-            let Some(staff) = payload.get("staff_id").and_then(|s| s.as_str()) else {
-                return Ok(());
-            };
-            let mut ro = ro;
-            super::coverage::end_of_coverage(tx, cx, &mut ro, staff)
-        }
-        other => {
-            tracing::warn!(kind = other, "unknown job kind");
-            Ok(())
-        }
+    db::messages::mark_escalated(tx, message_id, stored(cx.now))?;
+    let event = RoEvent::Escalated(Escalated {
+        message_id,
+        waited_minutes: waited.num_minutes(),
+    });
+    record(tx, cx, ro, By::System, event, None)?;
+    let cause = job.to_string();
+    for manager in db::staff::list(tx, ro.dealership.id)?
+        .into_iter()
+        .filter(|s| s.role == Role::Manager)
+    {
+        tell_staff(
+            tx,
+            cx,
+            ro,
+            &cause,
+            &manager,
+            MessageKind::StaffEscalation,
+            |c| {
+                c.message = Some(message.body.clone());
+                c.waited = Some(waited_words.clone());
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Someone was expected back: the car becomes ready if they are, or waits
+/// for the next person expected.
+fn promote_ready(tx: &mut DbConn, cx: &Ctx, ro: &mut RepairOrder) -> Result<(), AppError> {
+    if ro.status() != RoStatus::WorkComplete || !ro.row.ready_when_available {
+        return Ok(());
+    }
+    match super::availability::decide(tx, ro, cx.now, None)? {
+        Ok(promise) => super::handover::promote(tx, ro, &promise, By::System, cx),
+        Err(nobody) => match nobody.next_available_at {
+            Some(next) if next > cx.now => schedule_promotion(tx, cx, ro, next),
+            _ => Ok(()),
+        },
     }
 }

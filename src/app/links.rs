@@ -5,43 +5,43 @@
 
 use super::AppError;
 use crate::db::{self, DbConn};
+use crate::domain::ids::RoId;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::{Digest, Sha256};
 
 pub struct Links {
-    secret: Vec<u8>,
+    /// Keyed once: each token clones this instead of re-keying.
+    mac: Hmac<Sha256>,
     base: String,
 }
 
 impl Links {
-    pub fn new(secret: &[u8], public_base_url: &str) -> Self {
-        Self {
-            secret: secret.to_vec(),
+    pub fn new(secret: &SecretSlice<u8>, public_base_url: &str) -> Result<Self, AppError> {
+        let mac = Hmac::<Sha256>::new_from_slice(secret.expose_secret())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("status-link secret: {e}")))?;
+        Ok(Self {
+            mac,
             base: public_base_url.trim_end_matches('/').to_owned(),
-        }
+        })
     }
 
     /// The token in the link of `ro_id` at `version`.
-    pub fn token(&self, ro_id: &str, version: i32) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.secret) else {
-            return String::new();
-        };
+    pub fn token(&self, ro_id: RoId, version: i32) -> String {
+        let mut mac = self.mac.clone();
         mac.update(format!("status-link:v{version}:{ro_id}").as_bytes());
         let digest = mac.finalize().into_bytes();
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
     }
 
-    pub fn url(&self, ro_id: &str, version: i32) -> String {
+    pub fn url(&self, ro_id: RoId, version: i32) -> String {
         format!("{}/s/{}", self.base, self.token(ro_id, version))
     }
 
     /// What the database keeps of a token.
     pub fn hash(token: &str) -> String {
-        Sha256::digest(token.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(Sha256::digest(token.as_bytes()))
     }
 
     /// The secret from configuration, or, when none is set, the one this
@@ -50,19 +50,19 @@ impl Links {
         tx: &mut DbConn,
         configured: &str,
         now: chrono::NaiveDateTime,
-    ) -> Result<Vec<u8>, AppError> {
+    ) -> Result<SecretSlice<u8>, AppError> {
         if !configured.is_empty() {
-            return Ok(configured.as_bytes().to_vec());
+            return Ok(configured.as_bytes().to_vec().into());
         }
         if let Some(stored) = db::secrets::find(tx, "status_links")? {
-            return Ok(stored.into_bytes());
+            return Ok(stored.into_bytes().into());
         }
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-        let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let value = hex::encode(bytes);
         db::secrets::insert(tx, "status_links", &value, now)?;
-        Ok(value.into_bytes())
+        Ok(value.into_bytes().into())
     }
 }
 
@@ -72,17 +72,17 @@ mod tests {
 
     #[test]
     fn tokens_are_128_bit_stable_and_change_with_version_and_secret() {
-        let links = Links::new(b"secret-one", "https://service.example/");
-        let t = links.token("01a2-ro", 1);
+        let secret = |s: &[u8]| SecretSlice::from(s.to_vec());
+        let links = Links::new(&secret(b"secret-one"), "https://service.example/").unwrap();
+        let (ro, other) = (RoId::generate(), RoId::generate());
+        let t = links.token(ro, 1);
         assert_eq!(t.len(), 22, "16 bytes in base64url");
-        assert_eq!(t, links.token("01a2-ro", 1));
-        assert_ne!(t, links.token("01a2-ro", 2));
-        assert_ne!(t, links.token("01a2-other", 1));
-        assert_ne!(t, Links::new(b"secret-two", "x").token("01a2-ro", 1));
-        assert_eq!(
-            links.url("01a2-ro", 1),
-            format!("https://service.example/s/{t}")
-        );
+        assert_eq!(t, links.token(ro, 1));
+        assert_ne!(t, links.token(ro, 2));
+        assert_ne!(t, links.token(other, 1));
+        let two = Links::new(&secret(b"secret-two"), "x").unwrap();
+        assert_ne!(t, two.token(ro, 1));
+        assert_eq!(links.url(ro, 1), format!("https://service.example/s/{t}"));
         assert_eq!(Links::hash(&t).len(), 64);
     }
 }

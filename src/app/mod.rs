@@ -22,6 +22,7 @@ pub mod links;
 mod notices;
 mod presence;
 mod repair_order;
+mod retention;
 mod ro_view;
 mod schedules;
 mod staff;
@@ -32,10 +33,10 @@ mod workflow;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::ids::{DealershipId, StaffId};
 use crate::domain::role::Role;
 use crate::notify::outbox::Outbox;
 use std::sync::Arc;
-use uuid::Uuid;
 
 pub use auth::{generate_token, hash_token};
 pub use cashier::{NewPayment, PaymentView};
@@ -43,11 +44,11 @@ pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use conversation::{InboundText, MessageView, NewMessage};
 pub use coverage::{ArrivedView, PagedView};
 pub use dealerships::{DealershipView, NewDealership, QuietHoursInput};
-pub use delivery::Accepted;
+pub use delivery::{Accepted, Claimed, OutboxDepth, OutboxEntry};
 pub use error::{AppError, Candidate};
 pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
 pub use handover::{ConcernOutcomeInput, HandoverInput, ReadyInput};
-pub use idempotency::{IdempotencyKey, Reply};
+pub use idempotency::{IdempotencyKey, Outcome, Reply};
 pub use presence::ClockOutInput;
 pub use repair_order::ListQuery;
 pub use ro_view::{ConcernView, HandoverView, LineView, RoList, RoView};
@@ -86,16 +87,15 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// The local time of the daily progress update.
     pub fn progress_at(&self) -> crate::domain::dealership::LocalTime {
-        crate::domain::dealership::LocalTime::parse(&self.settings.notify.progress_update_time)
-            .unwrap_or(crate::domain::dealership::LocalTime(chrono::NaiveTime::MIN))
+        self.settings.notify.progress_update_time
     }
 }
 
 /// A signed-in staff member, as established from their token.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub staff_id: Uuid,
-    pub dealership_id: Uuid,
+    pub staff_id: StaffId,
+    pub dealership_id: DealershipId,
     pub role: Role,
     pub name: String,
 }

@@ -5,13 +5,17 @@
 use super::ids::utc;
 use super::repair_order::RepairOrder;
 use super::{AppError, Ctx};
-use crate::db::models::{EventRow, StaffRow};
+use crate::db::events::StoredEvent;
+use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
-use crate::domain::contact::NotifyBy;
-use crate::domain::dealership::{LocalTime, QuietHours, TimeZone};
+use crate::domain::dealership::{LocalTime, QuietHours};
+use crate::domain::estimate::Approval;
+use crate::domain::event::{CustomerMessage, DecisionsRecorded, PromisedAtChanged, RoEvent};
+use crate::domain::ids::StaffId;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::local_time::{describe, describe_until};
+use crate::domain::message::MessageKind;
 use crate::domain::money::{Cents, Quantity, line_amount};
 use crate::domain::presence::PresenceState;
 use crate::domain::role::Role;
@@ -22,160 +26,205 @@ use chrono::{DateTime, Duration, Utc};
 /// How recently a customer must have texted for a reply to skip quiet hours.
 const REPLY_WINDOW_MINUTES: i64 = 30;
 
-/// The messages an event on `ro` causes.
+/// The messages an event on `ro` causes. Every kind of event is named here,
+/// so a new one cannot be added without deciding who hears of it.
 pub(crate) fn after(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,
-    event: &EventRow,
+    stored: &StoredEvent,
 ) -> Result<(), AppError> {
-    let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
-    let text = |key: &str| detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let to_status = event
-        .to_status
-        .as_deref()
-        .and_then(|s| RoStatus::parse(s).ok());
-    match event.kind.as_str() {
-        "checked_in" => tell_customer(tx, cx, ro, event, "checked_in", None, |_| {}),
-        "estimate_sent" => tell_customer(tx, cx, ro, event, "estimate", Some("estimate"), |_| {}),
-        "promised_at_changed" => tell_customer(
-            tx,
-            cx,
-            ro,
-            event,
-            "promised_changed",
-            Some("promised_at"),
-            |c| {
-                c.reason = text("reason");
-            },
-        ),
-        "status_changed" if to_status == Some(RoStatus::WaitingParts) => {
-            tell_customer(tx, cx, ro, event, "waiting_parts", None, |_| {})
-        }
-        "ready" => {
-            tell_customer(tx, cx, ro, event, "ready", Some("handover"), |_| {})?;
-            if ro.totals().balance_due > Cents::ZERO {
-                for cashier in on_duty_first(db::staff::list(tx, &ro.dealership.id)?, Role::Cashier)
-                {
-                    tell_staff(
-                        tx,
-                        cx,
-                        ro,
-                        &event.id,
-                        &cashier,
-                        "staff_cashier_ready",
-                        |_| {},
-                    )?;
-                }
-            }
-            Ok(())
-        }
-        "picked_up" => tell_customer(tx, cx, ro, event, "picked_up", None, |_| {}),
-        "handover_passed" => tell_customer(
-            tx,
-            cx,
-            ro,
-            event,
-            "handover_changed",
-            Some("handover"),
-            |_| {},
-        ),
+    let cause = stored.id.to_string();
+    let customer = |tx: &mut DbConn, kind, supersede| {
+        tell_customer(tx, cx, ro, &cause, kind, supersede, |_| {})
+    };
+    match &stored.event {
+        RoEvent::CheckedIn(_) => customer(tx, MessageKind::CheckedIn, None),
+        RoEvent::EstimateSent(_) => customer(tx, MessageKind::Estimate, Some("estimate")),
+        RoEvent::PromisedAtChanged(change) => promised_changed(tx, cx, ro, &cause, change),
+        RoEvent::StatusChanged(_) => match stored.to_status {
+            Some(RoStatus::WaitingParts) => customer(tx, MessageKind::WaitingParts, None),
+            _ => Ok(()),
+        },
+        RoEvent::Ready(_) => ready(tx, cx, ro, &cause),
+        RoEvent::PickedUp(_) => customer(tx, MessageKind::PickedUp, None),
+        RoEvent::HandoverPassed(_) => customer(tx, MessageKind::HandoverChanged, Some("handover")),
         // Nobody to hand the car over: the customer hears when pickup is
         // next possible, before they make the trip.
-        "coverage_lost" | "ready_when_available" => {
-            let next = text("next_available_at").and_then(|d| d.parse::<DateTime<Utc>>().ok());
-            let language = Language::parse(&ro.customer.language).unwrap_or_default();
-            let words = next.map(|n| describe(n, cx.now, tz(ro), language));
-            tell_customer(tx, cx, ro, event, "pickup_later", Some("handover"), |c| {
-                c.next_pickup = words
+        RoEvent::CoverageLost(lost) => pickup_later(tx, cx, ro, &cause, lost.next_available_at),
+        RoEvent::ReadyWhenAvailable(queued) => {
+            pickup_later(tx, cx, ro, &cause, queued.next_available_at)
+        }
+        RoEvent::ProgressUpdate(_) => customer(tx, MessageKind::Progress, Some("progress")),
+        RoEvent::CustomerMessage(message) => customer_message(tx, cx, ro, &cause, message),
+        RoEvent::StaffMessage(message) => {
+            tell_customer(tx, cx, ro, &cause, MessageKind::Reply, None, |c| {
+                c.message = Some(message.body.clone())
             })
         }
-        "progress_update" => tell_customer(tx, cx, ro, event, "progress", Some("progress"), |_| {}),
-        "customer_message" => {
-            // The first of the advisor and their delegates who is there.
-            let first = match super::availability::decide_within(tx, ro, cx.now, Duration::zero())?
-            {
-                Ok(p) => p.staff_id.to_string(),
-                Err(_) => ro.row.advisor_id.clone(),
-            };
-            let advisor = db::staff::find(tx, &ro.dealership.id, &first)?;
-            let due = text("due_at").and_then(|d| d.parse::<DateTime<Utc>>().ok());
-            match advisor {
-                Some(a) => tell_staff(tx, cx, ro, &event.id, &a, "staff_customer_message", |c| {
-                    c.message = text("body");
-                    c.due = due.map(|d| describe(d, cx.now, tz(ro), Language::En));
-                }),
-                None => Ok(()),
-            }
+        RoEvent::DecisionsRecorded(decisions) => {
+            decisions_recorded(tx, cx, ro, &cause, stored.actor_id, decisions)
         }
-        "staff_message" => tell_customer(tx, cx, ro, event, "reply", None, |c| {
-            c.message = text("body")
-        }),
-        // The advisor hears of decisions someone else recorded (a manager,
-        // another advisor, the customer on the status page).
-        "decisions_recorded" if event.actor_id.as_deref() != Some(ro.row.advisor_id.as_str()) => {
-            match db::staff::find(tx, &ro.dealership.id, &ro.row.advisor_id)? {
-                Some(a) => tell_staff(tx, cx, ro, &event.id, &a, "staff_decision", |c| {
-                    c.decision = Some(decision_words(&detail));
-                }),
-                None => Ok(()),
-            }
-        }
-        _ => Ok(()),
+        // Recorded for the timeline; nobody else needs a message for these.
+        RoEvent::Cancelled(_)
+        | RoEvent::HandoverRecorded(_)
+        | RoEvent::DelegatesSet(_)
+        | RoEvent::PaymentRecorded(_)
+        | RoEvent::CustomerArrived(_)
+        | RoEvent::OptedOut(_)
+        | RoEvent::OptedIn(_)
+        | RoEvent::Escalated(_) => Ok(()),
     }
 }
 
-/// "approved 2 and declined 1 line(s)".
-fn decision_words(detail: &serde_json::Value) -> String {
-    let decisions = detail
-        .get("decisions")
-        .and_then(|d| d.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let count = |what: &str| decisions.iter().filter(|d| d["approval"] == what).count();
-    format!(
+fn promised_changed(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    cause: &str,
+    change: &PromisedAtChanged,
+) -> Result<(), AppError> {
+    let kind = MessageKind::PromisedChanged;
+    tell_customer(tx, cx, ro, cause, kind, Some("promised_at"), |c| {
+        c.reason = Some(change.reason.clone())
+    })
+}
+
+/// The customer hears the car is ready; with a balance, the cashiers too.
+fn ready(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder, cause: &str) -> Result<(), AppError> {
+    tell_customer(
+        tx,
+        cx,
+        ro,
+        cause,
+        MessageKind::Ready,
+        Some("handover"),
+        |_| {},
+    )?;
+    if ro.totals().balance_due > Cents::ZERO {
+        let staff = db::staff::list(tx, ro.dealership.id)?;
+        for cashier in on_duty_first(staff, Role::Cashier) {
+            tell_staff(
+                tx,
+                cx,
+                ro,
+                cause,
+                &cashier,
+                MessageKind::StaffCashierReady,
+                |_| {},
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn pickup_later(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    cause: &str,
+    next: Option<DateTime<Utc>>,
+) -> Result<(), AppError> {
+    let language = ro.customer.language;
+    let words = next.map(|n| describe(n, cx.now, tz(ro), language));
+    let kind = MessageKind::PickupLater;
+    tell_customer(tx, cx, ro, cause, kind, Some("handover"), |c| {
+        c.next_pickup = words
+    })
+}
+
+/// The first of the advisor and their delegates who is there hears what
+/// the customer wrote (the advisor, if nobody is).
+fn customer_message(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    cause: &str,
+    message: &CustomerMessage,
+) -> Result<(), AppError> {
+    let first = match super::availability::decide_within(tx, ro, cx.now, Duration::zero())? {
+        Ok(promise) => promise.staff_id,
+        Err(_) => ro.row.advisor_id,
+    };
+    let Some(advisor) = db::staff::find(tx, ro.dealership.id, first)? else {
+        return Ok(());
+    };
+    let due = describe(message.due_at, cx.now, tz(ro), Language::En);
+    let kind = MessageKind::StaffCustomerMessage;
+    tell_staff(tx, cx, ro, cause, &advisor, kind, |c| {
+        c.message = Some(message.body.clone());
+        c.due = Some(due);
+    })
+}
+
+/// The advisor hears of decisions someone else recorded (a manager,
+/// another advisor, the customer on the status page).
+fn decisions_recorded(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &RepairOrder,
+    cause: &str,
+    by: Option<StaffId>,
+    decisions: &DecisionsRecorded,
+) -> Result<(), AppError> {
+    if by == Some(ro.row.advisor_id) {
+        return Ok(());
+    }
+    let Some(advisor) = db::staff::find(tx, ro.dealership.id, ro.row.advisor_id)? else {
+        return Ok(());
+    };
+    let words = format!(
         "approved {} and declined {} line(s)",
-        count("approved"),
-        count("declined")
+        decisions.count(Approval::Approved),
+        decisions.count(Approval::Declined)
+    );
+    tell_staff(
+        tx,
+        cx,
+        ro,
+        cause,
+        &advisor,
+        MessageKind::StaffDecision,
+        |c| c.decision = Some(words),
     )
 }
 
 /// Staff of `role`, those clocked in first; everyone of that role if nobody is in.
 fn on_duty_first(staff: Vec<StaffRow>, role: Role) -> Vec<StaffRow> {
-    let of_role: Vec<StaffRow> = staff
-        .into_iter()
-        .filter(|s| s.role == role.as_str())
-        .collect();
+    let of_role: Vec<StaffRow> = staff.into_iter().filter(|s| s.role == role).collect();
     let on_duty: Vec<StaffRow> = of_role
         .iter()
-        .filter(|s| s.presence == PresenceState::OnDuty.as_str())
+        .filter(|s| s.presence == PresenceState::OnDuty)
         .cloned()
         .collect();
     if on_duty.is_empty() { of_role } else { on_duty }
 }
 
 fn tz(ro: &RepairOrder) -> chrono_tz::Tz {
-    TimeZone::parse(&ro.dealership.timezone).map_or(chrono_tz::UTC, |t| t.0)
+    ro.dealership.timezone.0
 }
 
-fn quiet_hours(ro: &RepairOrder) -> QuietHours {
-    QuietHours::parse(&ro.dealership.quiet_start, &ro.dealership.quiet_end).unwrap_or_default()
+/// The dealership's quiet hours, as stored.
+pub(crate) fn quiet_hours(ro: &RepairOrder) -> QuietHours {
+    QuietHours {
+        start: ro.dealership.quiet_start,
+        end: ro.dealership.quiet_end,
+    }
 }
 
 fn tell_customer(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,
-    event: &EventRow,
-    kind: &'static str,
+    cause: &str,
+    kind: MessageKind,
     supersede_key: Option<&'static str>,
     adjust: impl FnOnce(&mut MessageContext),
 ) -> Result<(), AppError> {
     let c = &ro.customer;
-    let language = Language::parse(&c.language).unwrap_or_default();
     // A reply to a customer who just wrote goes at once, even at night.
-    let answering = kind == "reply"
-        && db::messages::last_inbound_at(tx, &ro.row.id)?
+    let answering = kind == MessageKind::Reply
+        && db::messages::last_inbound_at(tx, ro.row.id)?
             .is_some_and(|at| utc(at) > cx.now - Duration::minutes(REPLY_WINDOW_MINUTES));
     let routine = !answering;
     let send_at = if routine {
@@ -183,27 +232,29 @@ fn tell_customer(
     } else {
         cx.now
     };
-    let mut context = context(ro, &cx.links, language, send_at);
+    let mut context = context(ro, &cx.links, c.language, send_at)?;
     adjust(&mut context);
-    let advisor_email = ro.advisor_email.clone();
     cx.outbox.enqueue(
         tx,
         Outgoing {
             dealership: &ro.dealership,
-            ro_id: Some(&ro.row.id),
-            cause_id: &event.id,
+            ro_id: Some(ro.row.id),
+            cause_id: cause,
             kind,
             to: Recipient::Customer {
                 phone: c.phone.clone(),
                 email: c.email.clone(),
                 sms_consent: c.sms_consent_at.is_some(),
-                notify_by: NotifyBy::parse(&c.notify_by).unwrap_or(NotifyBy::Sms),
-                language,
+                notify_by: c.notify_by,
+                language: c.language,
             },
             routine,
             send_at,
             supersede_key,
-            reply_to: advisor_email.or_else(|| ro.dealership.email_from.clone()),
+            reply_to: ro
+                .advisor_email
+                .clone()
+                .or_else(|| ro.dealership.email_from.clone()),
             context,
         },
         cx.now,
@@ -215,23 +266,23 @@ pub(crate) fn tell_staff(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,
-    cause_id: &str,
+    cause: &str,
     staff: &StaffRow,
-    kind: &'static str,
+    kind: MessageKind,
     adjust: impl FnOnce(&mut MessageContext),
 ) -> Result<(), AppError> {
-    let mut context = context(ro, &cx.links, Language::En, cx.now);
-    context.recipient = PersonCtx::new(&staff.name, staff.phone.as_deref());
+    let mut context = context(ro, &cx.links, Language::En, cx.now)?;
+    context.recipient = PersonCtx::new(&staff.name, staff.phone.as_ref().map(|p| p.as_str()));
     adjust(&mut context);
     cx.outbox.enqueue(
         tx,
         Outgoing {
             dealership: &ro.dealership,
-            ro_id: Some(&ro.row.id),
-            cause_id,
+            ro_id: Some(ro.row.id),
+            cause_id: cause,
             kind,
             to: Recipient::Staff {
-                id: staff.id.clone(),
+                id: staff.id,
                 phone: staff.phone.clone(),
                 email: staff.email.clone(),
             },
@@ -253,61 +304,42 @@ pub(crate) fn context(
     links: &super::links::Links,
     language: Language,
     send_at: DateTime<Utc>,
-) -> MessageContext {
+) -> Result<MessageContext, AppError> {
     let tz = tz(ro);
     let totals = ro.totals();
     let row = &ro.row;
-    let vehicle = vehicle_words(ro, language);
-    let handover = row.handover_staff_id.as_ref().map(|id| {
-        let name = ro.staff_name(id);
-        HandoverCtx {
-            first_name: PersonCtx::new(&name, None).first_name,
-            until: row
-                .handover_until
-                .map(|u| describe_until(utc(u), send_at, tz, language))
-                .unwrap_or_default(),
-            name,
+    let handover = match row.handover_staff_id {
+        Some(id) => {
+            let name = ro.staff_name(id)?;
+            Some(HandoverCtx {
+                first_name: PersonCtx::new(name, None).first_name,
+                until: row
+                    .handover_until
+                    .map(|u| describe_until(utc(u), send_at, tz, language))
+                    .unwrap_or_default(),
+                name: name.to_owned(),
+            })
         }
-    });
-    MessageContext {
+        None => None,
+    };
+    Ok(MessageContext {
         dealership: DealershipCtx {
             name: ro.dealership.name.clone(),
-            phone: ro.dealership.phone.clone(),
+            phone: ro.dealership.phone.to_string(),
         },
-        customer: PersonCtx::new(&ro.customer.name, ro.customer.phone.as_deref()),
-        advisor: PersonCtx::new(&ro.staff_name(&row.advisor_id), None),
+        customer: PersonCtx::new(
+            &ro.customer.name,
+            ro.customer.phone.as_ref().map(|p| p.as_str()),
+        ),
+        advisor: PersonCtx::new(ro.staff_name(row.advisor_id)?, None),
         ro: RoCtx {
             number: row.number,
-            vehicle,
-            status: row.status.clone(),
+            vehicle: vehicle_words(ro, language),
+            status: row.status.as_str().to_owned(),
             promised: describe(ro.promised_at(), send_at, tz, language),
-            status_url: Some(links.url(&row.id, row.link_version)),
+            status_url: Some(links.url(row.id, row.link_version)),
         },
-        estimate: EstimateCtx {
-            lines: ro
-                .lines
-                .iter()
-                .filter(|l| l.approval != "declined")
-                .map(|l| LineCtx {
-                    description: l.description.clone(),
-                    amount: line_amount(
-                        Quantity::from_hundredths(l.quantity_hundredths),
-                        Cents(l.unit_price_cents),
-                    )
-                    .display_usd(),
-                    payer: l.pay_type.clone(),
-                })
-                .collect(),
-            subtotal: totals.subtotal.display_usd(),
-            tax: totals.tax.display_usd(),
-            total: totals.total.display_usd(),
-            warranty: if totals.warranty > Cents::ZERO {
-                totals.warranty.display_usd()
-            } else {
-                String::new()
-            },
-            pending: ro.pending_approvals(),
-        },
+        estimate: estimate_context(ro),
         money: MoneyCtx {
             total: totals.total.display_usd(),
             paid: totals.paid.display_usd(),
@@ -320,11 +352,40 @@ pub(crate) fn context(
             .iter()
             .map(|c| ConcernCtx {
                 description: c.description.clone(),
-                outcome: c.outcome.clone().unwrap_or_default(),
+                outcome: c.outcome.map(|o| o.as_str().to_owned()).unwrap_or_default(),
                 note: c.note.clone().unwrap_or_default(),
             })
             .collect(),
         ..MessageContext::default()
+    })
+}
+
+fn estimate_context(ro: &RepairOrder) -> EstimateCtx {
+    let totals = ro.totals();
+    EstimateCtx {
+        lines: ro
+            .lines
+            .iter()
+            .filter(|l| l.approval != Approval::Declined)
+            .map(|l| LineCtx {
+                description: l.description.clone(),
+                amount: line_amount(
+                    Quantity::from_hundredths(l.quantity_hundredths),
+                    Cents(l.unit_price_cents),
+                )
+                .display_usd(),
+                payer: l.pay_type.as_str().to_owned(),
+            })
+            .collect(),
+        subtotal: totals.subtotal.display_usd(),
+        tax: totals.tax.display_usd(),
+        total: totals.total.display_usd(),
+        warranty: if totals.warranty > Cents::ZERO {
+            totals.warranty.display_usd()
+        } else {
+            String::new()
+        },
+        pending: ro.pending_approvals(),
     }
 }
 

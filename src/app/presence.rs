@@ -6,17 +6,17 @@
 use super::availability::self_or_manager;
 use super::coverage::release_now;
 use super::handover::promote_waiting;
-use super::idempotency::OK;
-use super::ids::{new_id, stored};
+use super::idempotency::Outcome;
+use super::ids::stored;
 use super::staff::{StaffView, presence_of};
 use super::timeline::By;
 use super::{Actor, App, AppError, BreakInput, Ctx, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PresenceEventRow};
-use crate::domain::presence::PresenceState;
+use crate::domain::ids::{EventId, StaffId};
+use crate::domain::presence::{PresenceEventKind, PresenceState};
 use crate::domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,19 +37,18 @@ enum Change {
 fn clock(
     tx: &mut DbConn,
     actor: &Actor,
-    staff_id: Uuid,
+    staff_id: StaffId,
     change: Change,
     force: bool,
     cx: &Ctx,
 ) -> Result<StaffView, AppError> {
     let now = cx.now;
-    let dealership_id = actor.dealership_id.to_string();
-    let id = staff_id.to_string();
+    let dealership_id = actor.dealership_id;
     // Lock first: a concurrent "ready" naming this person waits, or is waited for.
-    db::staff::lock(tx, &id)?;
+    db::staff::lock(tx, staff_id)?;
     let mut staff =
-        db::staff::find(tx, &dealership_id, &id)?.ok_or(AppError::NotFound("staff member"))?;
-    let presence = presence_of(&staff)?;
+        db::staff::find(tx, dealership_id, staff_id)?.ok_or(AppError::NotFound("staff member"))?;
+    let presence = presence_of(&staff);
     let next = match change {
         Change::In => presence.clock_in(now),
         Change::Out => presence.clock_out(now),
@@ -66,8 +65,8 @@ fn clock(
     // Write the new presence first, so the gate no longer counts them when
     // their cars are passed on.
     let break_until = next.break_until.map(stored);
-    db::staff::set_presence(tx, &id, next.state.as_str(), stored(now), break_until)?;
-    staff.presence = next.state.as_str().into();
+    db::staff::set_presence(tx, staff_id, next.state, stored(now), break_until)?;
+    staff.presence = next.state;
     staff.presence_since = Some(stored(now));
     staff.break_until = break_until;
     if next.state != PresenceState::OnDuty {
@@ -76,31 +75,30 @@ fn clock(
     db::presence::append(
         tx,
         &PresenceEventRow {
-            id: new_id(),
+            id: EventId::generate(),
             dealership_id,
-            staff_id: id,
+            staff_id,
             kind: match change {
-                Change::In => "clock_in",
-                Change::Out => "clock_out",
-                Change::Break(_) => "break",
-            }
-            .into(),
+                Change::In => PresenceEventKind::ClockIn,
+                Change::Out => PresenceEventKind::ClockOut,
+                Change::Break(_) => PresenceEventKind::Break,
+            },
             at: stored(now),
-            recorded_by: actor.staff_id.to_string(),
+            recorded_by: actor.staff_id,
             forced: force,
         },
     )?;
     if next.state == PresenceState::OnDuty {
         promote_waiting(tx, &staff, cx)?;
     }
-    StaffView::from_row(&staff)
+    Ok(StaffView::from_row(&staff))
 }
 
 impl App {
     pub async fn clock_in(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<StaffView>, AppError> {
         self.presence_change(actor, staff_id, Change::In, false, idem)
@@ -110,7 +108,7 @@ impl App {
     pub async fn clock_out(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         input: ClockOutInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<StaffView>, AppError> {
@@ -122,7 +120,7 @@ impl App {
     pub async fn start_break(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         input: BreakInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<StaffView>, AppError> {
@@ -139,7 +137,7 @@ impl App {
     async fn presence_change(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         change: Change,
         force: bool,
         idem: Option<IdempotencyKey>,
@@ -147,7 +145,7 @@ impl App {
         self_or_manager(actor, staff_id, "clock in, out or on a break")?;
         let who = actor.clone();
         self.write_once(actor.scope(), idem, move |tx, cx| {
-            Ok((OK, clock(tx, &who, staff_id, change, force, cx)?))
+            Ok((Outcome::Done, clock(tx, &who, staff_id, change, force, cx)?))
         })
         .await
     }

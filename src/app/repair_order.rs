@@ -6,9 +6,11 @@ use super::ro_view::{RoList, RoView};
 use super::{Actor, App, AppError};
 use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RoRow};
 use crate::db::{self, DbConn};
-use crate::domain::estimate::{Approval, PayType, PricedLine, Totals, totals};
+use crate::domain::email::EmailAddress;
+use crate::domain::estimate::{Approval, PricedLine, Totals, totals};
+use crate::domain::ids::{CustomerId, DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::{RoFacts, RoStatus};
-use crate::domain::money::{Cents, Quantity, TaxRate, line_amount};
+use crate::domain::money::{Cents, Quantity, line_amount};
 use crate::domain::role::Permission;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -23,9 +25,9 @@ pub(crate) struct RepairOrder {
     pub lines: Vec<LineRow>,
     pub payments: Vec<PaymentRow>,
     /// Names of the staff the view mentions (advisor, handover person).
-    pub staff_names: HashMap<String, String>,
+    pub staff_names: HashMap<StaffId, String>,
     /// Where customers' emails about this RO reply to, if the advisor has one.
-    pub advisor_email: Option<String>,
+    pub advisor_email: Option<EmailAddress>,
 }
 
 impl RepairOrder {
@@ -34,11 +36,10 @@ impl RepairOrder {
     pub fn load_for_write(
         tx: &mut DbConn,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
     ) -> Result<Self, AppError> {
-        let dealership_id = actor.dealership_id.to_string();
-        let row = db::repair_orders::lock(tx, &dealership_id, &id.to_string())?
+        let row = db::repair_orders::lock(tx, actor.dealership_id, id)?
             .ok_or(AppError::NotFound("repair order"))?;
         let ro = Self::from_row(tx, row)?;
         if let Some(expected) = if_match
@@ -51,8 +52,12 @@ impl RepairOrder {
         Ok(ro)
     }
 
-    pub fn load(tx: &mut DbConn, dealership_id: &str, id: Uuid) -> Result<Option<Self>, AppError> {
-        let Some(row) = db::repair_orders::find(tx, dealership_id, &id.to_string())? else {
+    pub fn load(
+        tx: &mut DbConn,
+        dealership_id: DealershipId,
+        id: RoId,
+    ) -> Result<Option<Self>, AppError> {
+        let Some(row) = db::repair_orders::find(tx, dealership_id, id)? else {
             return Ok(None);
         };
         Self::from_row(tx, row).map(Some)
@@ -70,27 +75,27 @@ impl RepairOrder {
         let Some(first) = rows.first() else {
             return Ok(Vec::new());
         };
-        let dealership = db::dealerships::find(tx, &first.dealership_id)?
+        let dealership = db::dealerships::find(tx, first.dealership_id)?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO without dealership")))?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let customer_ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
-        let mut customers: HashMap<String, CustomerRow> =
+        let ids: Vec<RoId> = rows.iter().map(|r| r.id).collect();
+        let customer_ids: Vec<CustomerId> = rows.iter().map(|r| r.customer_id).collect();
+        let mut customers: HashMap<CustomerId, CustomerRow> =
             db::customers::find_many(tx, &customer_ids)?
                 .into_iter()
-                .map(|c| (c.id.clone(), c))
+                .map(|c| (c.id, c))
                 .collect();
-        let mut concerns = group(db::concerns::list_for(tx, &ids)?, |c| c.ro_id.clone());
-        let mut lines = group(db::lines::list_for(tx, &ids)?, |l| l.ro_id.clone());
-        let mut payments = group(db::payments::list_for(tx, &ids)?, |p| p.ro_id.clone());
-        let staff_ids: Vec<String> = rows
+        let mut concerns = group(db::concerns::list_for(tx, &ids)?, |c| c.ro_id);
+        let mut lines = group(db::lines::list_for(tx, &ids)?, |l| l.ro_id);
+        let mut payments = group(db::payments::list_for(tx, &ids)?, |p| p.ro_id);
+        let staff_ids: Vec<StaffId> = rows
             .iter()
-            .flat_map(|r| [Some(r.advisor_id.clone()), r.handover_staff_id.clone()])
+            .flat_map(|r| [Some(r.advisor_id), r.handover_staff_id])
             .flatten()
             .collect();
         let mut names = HashMap::new();
         let mut emails = HashMap::new();
         for (id, name, email) in db::staff::contacts(tx, &staff_ids)? {
-            names.insert(id.clone(), name);
+            names.insert(id, name);
             emails.insert(id, email);
         }
         rows.into_iter()
@@ -98,10 +103,10 @@ impl RepairOrder {
                 let customer = customers
                     .remove(&row.customer_id)
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RO without customer")))?;
-                let staff_names = [Some(&row.advisor_id), row.handover_staff_id.as_ref()]
+                let staff_names = [Some(row.advisor_id), row.handover_staff_id]
                     .into_iter()
                     .flatten()
-                    .filter_map(|id| names.get(id).map(|n| (id.clone(), n.clone())))
+                    .filter_map(|id| names.get(&id).map(|n| (id, n.clone())))
                     .collect();
                 Ok(Self {
                     advisor_email: emails.get(&row.advisor_id).cloned().flatten(),
@@ -117,9 +122,8 @@ impl RepairOrder {
             .collect()
     }
 
-    pub fn status(&self) -> Result<RoStatus, AppError> {
-        RoStatus::parse(&self.row.status)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored status: {e}")))
+    pub fn status(&self) -> RoStatus {
+        self.row.status
     }
 
     pub fn totals(&self) -> Totals {
@@ -127,8 +131,8 @@ impl RepairOrder {
             .lines
             .iter()
             .map(|l| PricedLine {
-                pay_type: PayType::parse(&l.pay_type).unwrap_or(PayType::Customer),
-                approval: Approval::parse(&l.approval).unwrap_or(Approval::Pending),
+                pay_type: l.pay_type,
+                approval: l.approval,
                 amount: line_amount(
                     Quantity::from_hundredths(l.quantity_hundredths),
                     Cents(l.unit_price_cents),
@@ -136,17 +140,13 @@ impl RepairOrder {
             })
             .collect();
         let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
-        totals(
-            &priced,
-            TaxRate::from_stored(self.dealership.tax_rate_bp),
-            paid,
-        )
+        totals(&priced, self.dealership.tax_rate, paid)
     }
 
     pub fn pending_approvals(&self) -> usize {
         self.lines
             .iter()
-            .filter(|l| l.approval == Approval::Pending.as_str())
+            .filter(|l| l.approval == Approval::Pending)
             .count()
     }
 
@@ -159,7 +159,7 @@ impl RepairOrder {
     }
 
     pub fn set_status(&mut self, status: RoStatus) {
-        self.row.status = status.as_str().to_owned();
+        self.row.status = status;
     }
 
     /// Withdraws the handover promise (and any handover recorded under it):
@@ -174,15 +174,24 @@ impl RepairOrder {
     /// Writes the row's changes if nobody else wrote since it was loaded.
     pub fn save(&mut self, tx: &mut DbConn, now: DateTime<Utc>) -> Result<(), AppError> {
         self.row.updated_at = stored(now);
-        if !db::repair_orders::save(tx, &self.row.id, self.row.version, &self.row.changes())? {
+        if !db::repair_orders::save(tx, self.row.id, self.row.version, &self.row.changes())? {
             return Err(AppError::ConcurrentUpdate);
         }
         self.row.version += 1;
         Ok(())
     }
 
-    pub fn staff_name(&self, id: &str) -> String {
-        self.staff_names.get(id).cloned().unwrap_or_default()
+    /// The name of a staff member the RO names (advisor, handover person).
+    pub fn staff_name(&self, id: StaffId) -> Result<&str, AppError> {
+        self.staff_names
+            .get(&id)
+            .map(String::as_str)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "staff member {id} of RO {} not loaded",
+                    self.row.id
+                ))
+            })
     }
 
     pub fn promised_at(&self) -> DateTime<Utc> {
@@ -190,8 +199,8 @@ impl RepairOrder {
     }
 }
 
-fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
-    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+fn group<T>(items: Vec<T>, key: impl Fn(&T) -> RoId) -> HashMap<RoId, Vec<T>> {
+    let mut map: HashMap<RoId, Vec<T>> = HashMap::new();
     for item in items {
         map.entry(key(&item)).or_default().push(item);
     }
@@ -214,13 +223,13 @@ pub struct ListQuery {
 }
 
 impl App {
-    pub async fn get_repair_order(&self, actor: &Actor, id: Uuid) -> Result<RoView, AppError> {
+    pub async fn get_repair_order(&self, actor: &Actor, id: RoId) -> Result<RoView, AppError> {
         super::staff::require(actor, Permission::ViewRepairOrders)?;
-        let dealership_id = actor.dealership_id.to_string();
+        let dealership_id = actor.dealership_id;
         let links = self.links.clone();
         self.db
             .run(move |conn| {
-                let ro = RepairOrder::load(conn, &dealership_id, id)?
+                let ro = RepairOrder::load(conn, dealership_id, id)?
                     .ok_or(AppError::NotFound("repair order"))?;
                 RoView::build(&ro, &links)
             })
@@ -235,9 +244,7 @@ impl App {
         super::staff::require(actor, Permission::ViewRepairOrders)?;
         let mut v = crate::domain::validation::Violations::new();
         let status = match &query.status {
-            Some(s) => v
-                .check("status", RoStatus::parse(s))
-                .map(|s| Some(s.as_str().to_owned())),
+            Some(s) => v.check("status", RoStatus::parse(s)).map(Some),
             None => Some(None),
         };
         let limit = query.limit.unwrap_or(50);
@@ -256,15 +263,15 @@ impl App {
         v.finish()?;
         let filter = db::repair_orders::ListFilter {
             status: super::error::present(status)?,
-            advisor_id: query.advisor_id.map(|a| a.to_string()),
+            advisor_id: query.advisor_id.map(StaffId::from),
             before_number: before,
             limit,
         };
-        let dealership_id = actor.dealership_id.to_string();
+        let dealership_id = actor.dealership_id;
         let links = self.links.clone();
         self.db
             .run(move |conn| {
-                let rows = db::repair_orders::list(conn, &dealership_id, &filter)?;
+                let rows = db::repair_orders::list(conn, dealership_id, &filter)?;
                 let full_page = rows.len() as i64 == filter.limit;
                 let items = RepairOrder::load_many(conn, rows)?
                     .iter()

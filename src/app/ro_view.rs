@@ -4,9 +4,12 @@ use super::AppError;
 use super::cashier::PaymentView;
 use super::ids::utc;
 use super::repair_order::RepairOrder;
+use crate::domain::concern::ConcernOutcome;
 use crate::domain::consent::ConsentMethod;
+use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
+use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::money::Quantity;
+use crate::domain::money::{Cents, Quantity, line_amount};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -66,7 +69,7 @@ pub struct CustomerView {
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub language: String,
+    pub language: Language,
     pub sms_consent: Option<ConsentView>,
 }
 
@@ -92,7 +95,7 @@ pub struct ConcernView {
     /// In the customer's words.
     pub description: String,
     /// Set at handover: fixed, deferred, declined or could_not_reproduce.
-    pub outcome: Option<String>,
+    pub outcome: Option<ConcernOutcome>,
     pub note: Option<String>,
 }
 
@@ -100,18 +103,18 @@ pub struct ConcernView {
 pub struct LineView {
     pub id: Uuid,
     pub description: String,
-    pub kind: String,
+    pub kind: LineKind,
     /// Up to two decimals (1.5 hours).
     pub quantity: f64,
     pub unit_price_cents: i64,
     /// quantity × unit price, rounded to the cent.
     pub amount_cents: i64,
-    pub pay_type: String,
+    pub pay_type: PayType,
     pub concern_id: Option<Uuid>,
     /// not_required, pending, approved or declined.
-    pub approval: String,
+    pub approval: Approval,
     pub decided_at: Option<DateTime<Utc>>,
-    pub decided_via: Option<String>,
+    pub decided_via: Option<DecisionChannel>,
     pub estimate_version: i32,
 }
 
@@ -133,42 +136,28 @@ pub struct RoList {
 impl RoView {
     pub(crate) fn build(ro: &RepairOrder, links: &super::links::Links) -> Result<Self, AppError> {
         let row = &ro.row;
-        let status = ro.status()?;
+        let status = ro.status();
         let totals = ro.totals();
-        let id = |s: &str| super::ids::uuid(s);
-        let handover = match &row.handover_staff_id {
+        let handover = match row.handover_staff_id {
             Some(staff) if status == RoStatus::ReadyForPickup => Some(HandoverView {
-                staff_id: id(staff)?,
-                name: ro.staff_name(staff),
+                staff_id: staff.uuid(),
+                name: ro.staff_name(staff)?.to_owned(),
                 until: row.handover_until.map(utc),
             }),
             _ => None,
         };
         Ok(Self {
-            id: id(&row.id)?,
+            id: row.id.uuid(),
             number: row.number,
             status,
             version: row.version,
             allowed_next: status.allowed_next().to_vec(),
-            advisor_id: id(&row.advisor_id)?,
-            advisor_name: ro.staff_name(&row.advisor_id),
+            advisor_id: row.advisor_id.uuid(),
+            advisor_name: ro.staff_name(row.advisor_id)?.to_owned(),
             promised_at: utc(row.promised_at),
-            customer: CustomerView {
-                name: ro.customer.name.clone(),
-                phone: ro.customer.phone.clone(),
-                email: ro.customer.email.clone(),
-                language: ro.customer.language.clone(),
-                sms_consent: match (&ro.customer.sms_consent_at, &ro.customer.sms_consent_method) {
-                    (Some(at), Some(method)) => Some(ConsentView {
-                        given_at: utc(*at),
-                        method: ConsentMethod::parse(method)
-                            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
-                    }),
-                    _ => None,
-                },
-            },
+            customer: customer_view(ro),
             vehicle: VehicleView {
-                vin: row.vin.clone(),
+                vin: row.vin.to_string(),
                 year: row.vehicle_year,
                 make: row.vehicle_make.clone(),
                 model: row.vehicle_model.clone(),
@@ -178,40 +167,14 @@ impl RoView {
             concerns: ro
                 .concerns
                 .iter()
-                .map(|c| {
-                    Ok(ConcernView {
-                        id: id(&c.id)?,
-                        description: c.description.clone(),
-                        outcome: c.outcome.clone(),
-                        note: c.note.clone(),
-                    })
+                .map(|c| ConcernView {
+                    id: c.id.uuid(),
+                    description: c.description.clone(),
+                    outcome: c.outcome,
+                    note: c.note.clone(),
                 })
-                .collect::<Result<_, AppError>>()?,
-            lines: ro
-                .lines
-                .iter()
-                .map(|l| {
-                    let quantity = Quantity::from_hundredths(l.quantity_hundredths);
-                    Ok(LineView {
-                        id: id(&l.id)?,
-                        description: l.description.clone(),
-                        kind: l.kind.clone(),
-                        quantity: quantity.as_f64(),
-                        unit_price_cents: l.unit_price_cents,
-                        amount_cents: crate::domain::money::line_amount(
-                            quantity,
-                            crate::domain::money::Cents(l.unit_price_cents),
-                        )
-                        .0,
-                        pay_type: l.pay_type.clone(),
-                        concern_id: l.concern_id.as_deref().map(id).transpose()?,
-                        approval: l.approval.clone(),
-                        decided_at: l.decided_at.map(utc),
-                        decided_via: l.decided_via.clone(),
-                        estimate_version: l.estimate_version,
-                    })
-                })
-                .collect::<Result<_, AppError>>()?,
+                .collect(),
+            lines: ro.lines.iter().map(line_view).collect(),
             estimate_version: row.estimate_version,
             subtotal_cents: totals.subtotal.0,
             tax_cents: totals.tax.0,
@@ -221,18 +184,49 @@ impl RoView {
             declined_cents: totals.declined.0,
             paid_cents: totals.paid.0,
             balance_due_cents: totals.balance_due.0,
-            payments: ro
-                .payments
-                .iter()
-                .map(PaymentView::from_row)
-                .collect::<Result<_, AppError>>()?,
+            payments: ro.payments.iter().map(PaymentView::from_row).collect(),
             handover,
             handover_recorded_at: row.handover_recorded_at.map(utc),
             ready_when_available: row.ready_when_available,
-            customer_url: Some(links.url(&row.id, row.link_version)),
+            customer_url: Some(links.url(row.id, row.link_version)),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             closed_at: row.closed_at.map(utc),
         })
+    }
+}
+
+fn customer_view(ro: &RepairOrder) -> CustomerView {
+    let c = &ro.customer;
+    CustomerView {
+        name: c.name.clone(),
+        phone: c.phone.as_ref().map(ToString::to_string),
+        email: c.email.as_ref().map(ToString::to_string),
+        language: c.language,
+        sms_consent: match (c.sms_consent_at, c.sms_consent_method) {
+            (Some(at), Some(method)) => Some(ConsentView {
+                given_at: utc(at),
+                method,
+            }),
+            _ => None,
+        },
+    }
+}
+
+fn line_view(l: &crate::db::models::LineRow) -> LineView {
+    let quantity = Quantity::from_hundredths(l.quantity_hundredths);
+    LineView {
+        id: l.id.uuid(),
+        description: l.description.clone(),
+        kind: l.kind,
+        quantity: quantity.as_f64(),
+        unit_price_cents: l.unit_price_cents,
+        amount_cents: line_amount(quantity, Cents(l.unit_price_cents)).0,
+        pay_type: l.pay_type,
+        concern_id: l.concern_id.map(|c| c.uuid()),
+        approval: l.approval,
+        decided_at: l.decided_at.map(utc),
+        decided_via: l.decided_via,
+        estimate_version: l.estimate_version,
     }
 }

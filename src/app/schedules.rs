@@ -2,19 +2,24 @@
 //! endpoint. The rules live in `domain::availability`; the gate in
 //! `availability::decide`.
 
-use super::availability::{WEEKDAYS, schedules, self_or_manager, weekday_name, zone};
+use super::availability::{schedules, self_or_manager, zone};
 use super::error::present;
-use super::ids::{new_id, stored, utc, uuid};
+use super::idempotency::Outcome;
+use super::ids::{stored, utc};
 use super::repair_order::RepairOrder;
 use super::staff::{presence_of, require};
+use super::timeline::{By, record};
 use super::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
 use crate::db::models::{ShiftRow, StaffRow, TimeOffRow};
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Availability, Schedule};
 use crate::domain::dealership::LocalTime;
+use crate::domain::event::{DelegatesSet, RoEvent};
+use crate::domain::ids::{DealershipId, EventId, RoId, StaffId};
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::domain::validation::Violations;
+use crate::domain::weekday::WeekDay;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -112,7 +117,7 @@ pub struct AvailabilityView {
     pub time_off: Vec<TimeOffView>,
 }
 
-fn parse_schedule(input: &ScheduleInput, staff_id: &str) -> Result<Vec<ShiftRow>, AppError> {
+fn parse_schedule(input: &ScheduleInput, staff_id: StaffId) -> Result<Vec<ShiftRow>, AppError> {
     let mut v = Violations::new();
     let mut rows: Vec<ShiftRow> = Vec::new();
     if input.weekly.len() > 28 {
@@ -120,13 +125,7 @@ fn parse_schedule(input: &ScheduleInput, staff_id: &str) -> Result<Vec<ShiftRow>
     }
     for (i, s) in input.weekly.iter().enumerate() {
         let f = |n: &str| format!("weekly[{i}].{n}");
-        let day = WEEKDAYS.iter().position(|(n, _)| *n == s.weekday.as_str());
-        if day.is_none() {
-            v.push(
-                f("weekday"),
-                "must be one of mon, tue, wed, thu, fri, sat, sun",
-            );
-        }
+        let day = v.check(&f("weekday"), WeekDay::parse(&s.weekday));
         let start = v.check(&f("start"), LocalTime::parse(&s.start));
         let end = v.check(&f("end"), LocalTime::parse(&s.end));
         if let (Some(day), Some(start), Some(end)) = (day, start, end) {
@@ -137,18 +136,19 @@ fn parse_schedule(input: &ScheduleInput, staff_id: &str) -> Result<Vec<ShiftRow>
                 );
                 continue;
             }
-            if let Some(j) = rows.iter().position(|r| {
-                r.weekday == day as i32 && r.starts < end.text() && start.text() < r.ends
-            }) {
+            if let Some(j) = rows
+                .iter()
+                .position(|r| r.weekday == day && r.starts < end && start < r.ends)
+            {
                 v.push(f("start"), format!("overlaps weekly[{j}]"));
                 continue;
             }
             rows.push(ShiftRow {
-                id: new_id(),
-                staff_id: staff_id.to_owned(),
-                weekday: day as i32,
-                starts: start.text(),
-                ends: end.text(),
+                id: EventId::generate(),
+                staff_id,
+                weekday: day,
+                starts: start,
+                ends: end,
             });
         }
     }
@@ -159,23 +159,23 @@ fn parse_schedule(input: &ScheduleInput, staff_id: &str) -> Result<Vec<ShiftRow>
 /// Checks a list of delegates: staff of the dealership who can hand over.
 fn parse_delegates(
     tx: &mut DbConn,
-    dealership_id: &str,
-    owner: Option<&str>,
+    dealership_id: DealershipId,
+    owner: Option<StaffId>,
     ids: &[Uuid],
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<StaffId>, AppError> {
     let mut v = Violations::new();
     if ids.len() > 5 {
         v.push("delegate_ids", "at most five delegates");
     }
-    let wanted: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let wanted: Vec<StaffId> = ids.iter().copied().map(StaffId::from).collect();
     let found = db::staff::find_many(tx, dealership_id, &wanted)?;
     for (i, id) in wanted.iter().enumerate() {
         let field = format!("delegate_ids[{i}]");
-        match found.iter().find(|s| &s.id == id) {
+        match found.iter().find(|s| s.id == *id) {
             None => v.push(field, "is not a staff member of this dealership"),
-            Some(_) if owner == Some(id.as_str()) => v.push(field, "cannot be their own delegate"),
+            Some(_) if owner == Some(*id) => v.push(field, "cannot be their own delegate"),
             Some(_) if wanted[..i].contains(id) => v.push(field, "appears twice"),
-            Some(s) if !Role::parse(&s.role).is_ok_and(Role::can_hand_over) => v.push(
+            Some(s) if !s.role.can_hand_over() => v.push(
                 field,
                 format!(
                     "is a {}: delegates must be able to explain the work (advisor or manager)",
@@ -189,16 +189,23 @@ fn parse_delegates(
     Ok(wanted)
 }
 
-fn staff_row(tx: &mut DbConn, actor: &Actor, id: Uuid) -> Result<StaffRow, AppError> {
-    db::staff::find(tx, &actor.dealership_id.to_string(), &id.to_string())?
-        .ok_or(AppError::NotFound("staff member"))
+fn staff_row(tx: &mut DbConn, actor: &Actor, id: StaffId) -> Result<StaffRow, AppError> {
+    db::staff::find(tx, actor.dealership_id, id)?.ok_or(AppError::NotFound("staff member"))
+}
+
+fn shift_view(r: &ShiftRow) -> ShiftView {
+    ShiftView {
+        weekday: r.weekday.name().to_owned(),
+        start: r.starts.to_string(),
+        end: r.ends.to_string(),
+    }
 }
 
 impl App {
     pub async fn set_schedule(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         input: ScheduleInput,
     ) -> Result<ScheduleView, AppError> {
         self_or_manager(actor, staff_id, "set the schedule")?;
@@ -206,18 +213,11 @@ impl App {
         self.db
             .write(move |tx| {
                 let staff = staff_row(tx, &who, staff_id)?;
-                let rows = parse_schedule(&input, &staff.id)?;
-                db::availability::replace_shifts(tx, &staff.id, &rows)?;
+                let rows = parse_schedule(&input, staff.id)?;
+                db::availability::replace_shifts(tx, staff.id, &rows)?;
                 Ok(ScheduleView {
-                    staff_id,
-                    weekly: rows
-                        .iter()
-                        .map(|r| ShiftView {
-                            weekday: weekday_name(r.weekday).into(),
-                            start: r.starts.clone(),
-                            end: r.ends.clone(),
-                        })
-                        .collect(),
+                    staff_id: staff_id.uuid(),
+                    weekly: rows.iter().map(shift_view).collect(),
                 })
             })
             .await
@@ -226,7 +226,7 @@ impl App {
     pub async fn set_delegates(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         input: DelegatesInput,
     ) -> Result<DelegatesView, AppError> {
         self_or_manager(actor, staff_id, "name delegates")?;
@@ -234,13 +234,9 @@ impl App {
         self.db
             .write(move |tx| {
                 let staff = staff_row(tx, &who, staff_id)?;
-                let ids = parse_delegates(
-                    tx,
-                    &staff.dealership_id,
-                    Some(&staff.id),
-                    &input.delegate_ids,
-                )?;
-                db::availability::set_standing_delegates(tx, &staff.id, &ids)?;
+                let ids =
+                    parse_delegates(tx, staff.dealership_id, Some(staff.id), &input.delegate_ids)?;
+                db::availability::set_standing_delegates(tx, staff.id, &ids)?;
                 Ok(DelegatesView {
                     delegate_ids: input.delegate_ids,
                 })
@@ -251,21 +247,20 @@ impl App {
     pub async fn set_ro_delegates(
         &self,
         actor: &Actor,
-        ro_id: Uuid,
+        ro_id: RoId,
         input: DelegatesInput,
     ) -> Result<DelegatesView, AppError> {
         require(actor, Permission::MarkReady)?;
         let who = actor.clone();
+        let cx = self.ctx();
         self.db
             .write(move |tx| {
                 let ro = RepairOrder::load_for_write(tx, &who, ro_id, None)?;
-                let ids = parse_delegates(
-                    tx,
-                    &ro.dealership.id,
-                    Some(&ro.row.advisor_id),
-                    &input.delegate_ids,
-                )?;
-                db::availability::set_ro_delegates(tx, &ro.row.id, &ids)?;
+                let advisor = Some(ro.row.advisor_id);
+                let ids = parse_delegates(tx, ro.dealership.id, advisor, &input.delegate_ids)?;
+                db::availability::set_ro_delegates(tx, ro.row.id, &ids)?;
+                let event = RoEvent::DelegatesSet(DelegatesSet { delegate_ids: ids });
+                record(tx, &cx, &ro, By::Staff(who.staff_id), event, None)?;
                 Ok(DelegatesView {
                     delegate_ids: input.delegate_ids,
                 })
@@ -278,7 +273,7 @@ impl App {
     pub async fn availability(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         until: Option<DateTime<Utc>>,
     ) -> Result<AvailabilityView, AppError> {
         let who = actor.clone();
@@ -286,7 +281,7 @@ impl App {
         self.db
             .run(move |conn| {
                 let staff = staff_row(conn, &who, staff_id)?;
-                let dealership = db::dealerships::find(conn, &staff.dealership_id)?
+                let dealership = db::dealerships::find(conn, staff.dealership_id)?
                     .ok_or(AppError::NotFound("dealership"))?;
                 let (tz, window) = zone(&dealership);
                 let asked_until = until.unwrap_or(now + window);
@@ -296,17 +291,13 @@ impl App {
                 let schedule = schedules(conn, std::slice::from_ref(&staff), now)?
                     .remove(&staff.id)
                     .unwrap_or(Schedule {
-                        live: presence_of(&staff)?.live(),
+                        live: presence_of(&staff).live(),
                         shifts: vec![],
                         leave: vec![],
                     });
                 let answer = schedule.availability(now, tz, asked_until - now);
-                let shifts = db::availability::shifts_for(conn, std::slice::from_ref(&staff.id))?;
-                let leave = db::availability::time_off_for(
-                    conn,
-                    std::slice::from_ref(&staff.id),
-                    stored(now),
-                )?;
+                let shifts = db::availability::shifts_for(conn, &[staff.id])?;
+                let leave = db::availability::time_off_for(conn, &[staff.id], stored(now))?;
                 let (available, until, reason, next) = match answer {
                     Availability::Available { until } => (true, until, None, None),
                     Availability::Unavailable {
@@ -315,22 +306,15 @@ impl App {
                     } => (false, None, Some(reason), next_available_at),
                 };
                 Ok(AvailabilityView {
-                    staff_id,
+                    staff_id: staff_id.uuid(),
                     name: staff.name.clone(),
                     available,
                     asked_until,
                     until,
                     reason,
                     next_available_at: next,
-                    weekly: shifts
-                        .iter()
-                        .map(|r| ShiftView {
-                            weekday: weekday_name(r.weekday).into(),
-                            start: r.starts.clone(),
-                            end: r.ends.clone(),
-                        })
-                        .collect(),
-                    time_off: leave.iter().map(time_off_view).collect::<Result<_, _>>()?,
+                    weekly: shifts.iter().map(shift_view).collect(),
+                    time_off: leave.iter().map(time_off_view).collect(),
                 })
             })
             .await
@@ -342,7 +326,7 @@ impl App {
     pub async fn add_time_off(
         &self,
         actor: &Actor,
-        staff_id: Uuid,
+        staff_id: StaffId,
         input: TimeOffInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<TimeOffView>, AppError> {
@@ -355,22 +339,22 @@ impl App {
         let who = actor.clone();
         self.write_once(actor.scope(), idem, move |tx, cx| {
             let staff = staff_row(tx, &who, staff_id)?;
-            db::staff::lock(tx, &staff.id)?;
+            db::staff::lock(tx, staff.id)?;
             let view = time_off(tx, cx, &staff, &input)?;
-            Ok((super::idempotency::CREATED, view))
+            Ok((Outcome::Created, view))
         })
         .await
     }
 }
 
-fn time_off_view(r: &TimeOffRow) -> Result<TimeOffView, AppError> {
-    Ok(TimeOffView {
-        id: uuid(&r.id)?,
-        staff_id: uuid(&r.staff_id)?,
+fn time_off_view(r: &TimeOffRow) -> TimeOffView {
+    TimeOffView {
+        id: r.id.uuid(),
+        staff_id: r.staff_id.uuid(),
         starts_at: utc(r.starts_at),
         ends_at: utc(r.ends_at),
         reason: r.reason.clone(),
-    })
+    }
 }
 
 fn time_off(
@@ -391,8 +375,8 @@ fn time_off(
     v.finish()?;
     let reason = present(reason)?;
     let row = TimeOffRow {
-        id: new_id(),
-        staff_id: staff.id.clone(),
+        id: EventId::generate(),
+        staff_id: staff.id,
         starts_at: stored(input.starts_at.max(cx.now)),
         ends_at: stored(input.ends_at),
         reason,
@@ -405,5 +389,5 @@ fn time_off(
     } else {
         super::coverage::release_at(tx, cx, staff, input.starts_at)?;
     }
-    time_off_view(&row)
+    Ok(time_off_view(&row))
 }

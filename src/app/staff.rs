@@ -2,11 +2,12 @@
 
 use super::auth::{generate_token, hash_token};
 use super::error::present;
-use super::idempotency::CREATED;
-use super::ids::{new_id, stored, utc};
+use super::idempotency::Outcome;
+use super::ids::{stored, utc};
 use super::{Actor, App, AppError, Caller, IdempotencyKey, Reply};
 use crate::db::{self, models::StaffRow};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::{DealershipId, StaffId};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{Presence, PresenceState};
 use crate::domain::role::{Permission, Role};
@@ -74,30 +75,29 @@ pub struct DealershipRef {
 }
 
 impl StaffView {
-    pub(crate) fn from_row(row: &StaffRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: super::ids::uuid(&row.id)?,
-            dealership_id: super::ids::uuid(&row.dealership_id)?,
+    pub(crate) fn from_row(row: &StaffRow) -> Self {
+        Self {
+            id: row.id.uuid(),
+            dealership_id: row.dealership_id.uuid(),
             name: row.name.clone(),
-            role: Role::parse(&row.role).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
-            phone: row.phone.clone(),
-            email: row.email.clone(),
+            role: row.role,
+            phone: row.phone.as_ref().map(ToString::to_string),
+            email: row.email.as_ref().map(ToString::to_string),
             presence: PresenceView {
-                state: presence_of(row)?.state,
+                state: row.presence,
                 since: row.presence_since.map(utc),
                 break_until: row.break_until.map(utc),
             },
-        })
+        }
     }
 }
 
-pub(crate) fn presence_of(row: &StaffRow) -> Result<Presence, AppError> {
-    Ok(Presence {
-        state: PresenceState::parse(&row.presence)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored presence: {e}")))?,
+pub(crate) fn presence_of(row: &StaffRow) -> Presence {
+    Presence {
+        state: row.presence,
         since: row.presence_since.map(utc),
         break_until: row.break_until.map(utc),
-    })
+    }
 }
 
 /// Refuses the request unless the actor's role carries `permission`.
@@ -115,7 +115,7 @@ pub(crate) fn require(actor: &Actor, permission: Permission) -> Result<(), AppEr
 /// A new staff member's row (with a fresh token) from validated input.
 pub(crate) fn parse_staff(
     input: &NewStaff,
-    dealership_id: &str,
+    dealership_id: DealershipId,
     country: Country,
     now: DateTime<Utc>,
 ) -> Result<(StaffRow, String), AppError> {
@@ -133,14 +133,14 @@ pub(crate) fn parse_staff(
     v.finish()?;
     let token = generate_token()?;
     let row = StaffRow {
-        id: new_id(),
-        dealership_id: dealership_id.to_owned(),
+        id: StaffId::generate(),
+        dealership_id,
         name: present(name)?,
-        role: present(role)?.as_str().to_owned(),
-        phone: present(phone)?.map(|p| p.as_str().to_owned()),
-        email: present(email)?.map(|e| e.as_str().to_owned()),
+        role: present(role)?,
+        phone: present(phone)?,
+        email: present(email)?,
         token_hash: hash_token(&token),
-        presence: PresenceState::Off.as_str().to_owned(),
+        presence: PresenceState::Off,
         presence_since: None,
         break_until: None,
         created_at: stored(now),
@@ -153,7 +153,7 @@ impl App {
     pub async fn create_staff(
         &self,
         caller: &Caller,
-        dealership_id: Uuid,
+        dealership_id: DealershipId,
         input: NewStaff,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<NewStaffCreated>, AppError> {
@@ -164,16 +164,14 @@ impl App {
             require(actor, Permission::CreateStaff)?;
         }
         self.write_once(caller.scope(), idem, move |tx, cx| {
-            let dealership = db::dealerships::find(tx, &dealership_id.to_string())?
+            let dealership = db::dealerships::find(tx, dealership_id)?
                 .ok_or(AppError::NotFound("dealership"))?;
-            let country = Country::parse(&dealership.country)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored country: {e}")))?;
-            let (row, token) = parse_staff(&input, &dealership.id, country, cx.now)?;
+            let (row, token) = parse_staff(&input, dealership.id, dealership.country, cx.now)?;
             db::staff::insert(tx, &row)?;
             Ok((
-                CREATED,
+                Outcome::Created,
                 NewStaffCreated {
-                    staff: StaffView::from_row(&row)?,
+                    staff: StaffView::from_row(&row),
                     token,
                 },
             ))
@@ -182,20 +180,19 @@ impl App {
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<MeView, AppError> {
-        let staff_id = actor.staff_id.to_string();
-        let dealership_id = actor.dealership_id.to_string();
+        let (staff_id, dealership_id) = (actor.staff_id, actor.dealership_id);
         self.db
             .run(move |conn| {
-                let staff = db::staff::find(conn, &dealership_id, &staff_id)?
+                let staff = db::staff::find(conn, dealership_id, staff_id)?
                     .ok_or(AppError::Unauthenticated("the token is not valid"))?;
-                let dealership = db::dealerships::find(conn, &dealership_id)?
+                let dealership = db::dealerships::find(conn, dealership_id)?
                     .ok_or(AppError::NotFound("dealership"))?;
                 Ok(MeView {
-                    staff: StaffView::from_row(&staff)?,
+                    staff: StaffView::from_row(&staff),
                     dealership: DealershipRef {
-                        id: super::ids::uuid(&dealership.id)?,
+                        id: dealership.id.uuid(),
                         name: dealership.name,
-                        timezone: dealership.timezone,
+                        timezone: dealership.timezone.name().to_owned(),
                     },
                 })
             })
@@ -204,13 +201,13 @@ impl App {
 
     /// Everyone at the caller's dealership, with who is in right now.
     pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<StaffView>, AppError> {
-        let dealership_id = actor.dealership_id.to_string();
+        let dealership_id = actor.dealership_id;
         self.db
             .run(move |conn| {
-                db::staff::list(conn, &dealership_id)?
+                Ok(db::staff::list(conn, dealership_id)?
                     .iter()
                     .map(StaffView::from_row)
-                    .collect()
+                    .collect())
             })
             .await
     }

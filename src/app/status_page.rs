@@ -3,28 +3,32 @@
 //! advisor. Only first names of staff are shown.
 
 use super::conversation::receive;
-use super::ids::{new_id, stored, utc, uuid};
+use super::ids::{stored, utc};
 use super::links::Links;
 use super::repair_order::RepairOrder;
 use super::timeline::{By, record};
 use super::{App, AppError, Ctx};
-use crate::db::models::{MessageRow, RoRow};
+use crate::db::models::{LineRow, MessageRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
-use crate::domain::estimate::{Approval, Decision, PayType};
+use crate::domain::estimate::{Approval, Decision, DecisionChannel, PayType};
+use crate::domain::event::{DecisionsRecorded, LineDecision, RoEvent};
+use crate::domain::ids::{LineId, MessageId, StaffId};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::local_time::{describe, describe_until};
+use crate::domain::message::{ConversationChannel, Direction};
 use crate::domain::money::{Cents, Quantity, line_amount};
 use crate::domain::text;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// What the page shows (also GET /api/v1/public/{token}).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicView {
-    pub language: String,
+    pub language: Language,
     pub dealership: PublicDealership,
     pub number: i64,
     pub status: String,
@@ -107,7 +111,7 @@ pub enum PublicPage {
     /// The link ran out (some days after pickup): who to call instead.
     Expired {
         dealership: PublicDealership,
-        language: String,
+        language: Language,
     },
 }
 
@@ -134,76 +138,23 @@ fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
 }
 
 fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicView, AppError> {
-    let language = Language::parse(&ro.customer.language).unwrap_or_default();
+    let language = ro.customer.language;
     let (tz, _) = super::availability::zone(&ro.dealership);
     let totals = ro.totals();
-    let status = ro.status()?;
-    let steps = db::events::list(tx, &ro.row.id)?
-        .into_iter()
-        .filter_map(|e| {
-            let kind = match (e.kind.as_str(), e.to_status.as_deref()) {
-                ("status_changed", Some(to)) => to.to_owned(),
-                (
-                    "checked_in"
-                    | "estimate_sent"
-                    | "decisions_recorded"
-                    | "promised_at_changed"
-                    | "ready"
-                    | "coverage_lost"
-                    | "handover_recorded"
-                    | "picked_up"
-                    | "cancelled",
-                    _,
-                ) => e.kind.clone(),
-                _ => return None,
-            };
-            Some(PublicStep {
-                at: utc(e.at),
-                at_words: describe(utc(e.at), now, tz, language),
-                kind,
-            })
-        })
-        .collect();
-    let messages = db::messages::list_for_ro(tx, &ro.row.id)?;
-    let staff_ids: Vec<String> = messages.iter().filter_map(|m| m.staff_id.clone()).collect();
-    let names: std::collections::HashMap<String, String> =
-        db::staff::names(tx, &staff_ids)?.into_iter().collect();
+    let status = ro.status();
     let open = status.accepts_estimate();
     Ok(PublicView {
-        language: language.code().into(),
-        dealership: PublicDealership {
-            name: ro.dealership.name.clone(),
-            phone: ro.dealership.phone.clone(),
-        },
+        language,
+        dealership: public_dealership(ro),
         number: ro.row.number,
         status: status.as_str().into(),
         vehicle: super::notices::vehicle_words(ro, language),
         promised_at: ro.promised_at(),
         promised_words: describe(ro.promised_at(), now, tz, language),
-        advisor_first_name: first_name(&ro.staff_name(&ro.row.advisor_id)),
-        timeline: steps,
+        advisor_first_name: first_name(ro.staff_name(ro.row.advisor_id)?),
+        timeline: steps(tx, ro, now)?,
         estimate_version: ro.row.estimate_version,
-        lines: ro
-            .lines
-            .iter()
-            .map(|l| {
-                let approval = Approval::parse(&l.approval).unwrap_or(Approval::NotRequired);
-                PublicLine {
-                    id: l.id.clone(),
-                    description: l.description.clone(),
-                    amount: line_amount(
-                        Quantity::from_hundredths(l.quantity_hundredths),
-                        Cents(l.unit_price_cents),
-                    )
-                    .display_usd(),
-                    payer: l.pay_type.clone(),
-                    approval: l.approval.clone(),
-                    decidable: open
-                        && l.pay_type == PayType::Customer.as_str()
-                        && matches!(approval, Approval::Pending | Approval::Declined),
-                }
-            })
-            .collect(),
+        lines: ro.lines.iter().map(|l| public_line(l, open)).collect(),
         subtotal: totals.subtotal.display_usd(),
         tax: totals.tax.display_usd(),
         total: totals.total.display_usd(),
@@ -215,14 +166,10 @@ fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicV
         paid: totals.paid.display_usd(),
         balance_due: totals.balance_due.display_usd(),
         balance_due_cents: totals.balance_due.0,
-        decisions_open: open
-            && ro
-                .lines
-                .iter()
-                .any(|l| l.approval == Approval::Pending.as_str()),
-        handover: match (&ro.row.handover_staff_id, status) {
+        decisions_open: open && ro.lines.iter().any(|l| l.approval == Approval::Pending),
+        handover: match (ro.row.handover_staff_id, status) {
             (Some(id), RoStatus::ReadyForPickup) => Some(PublicHandover {
-                first_name: first_name(&ro.staff_name(id)),
+                first_name: first_name(ro.staff_name(id)?),
                 until_words: ro
                     .row
                     .handover_until
@@ -235,31 +182,92 @@ fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicV
             .iter()
             .map(|c| PublicConcern {
                 description: c.description.clone(),
-                outcome: ro.row.handover_recorded_at.and(c.outcome.clone()),
+                outcome: ro
+                    .row
+                    .handover_recorded_at
+                    .and(c.outcome.map(|o| o.as_str().to_owned())),
                 note: ro.row.handover_recorded_at.and(c.note.clone()),
             })
             .collect(),
-        messages: messages
-            .iter()
-            .map(|m| PublicMessage {
-                from: match &m.staff_id {
-                    Some(id) => first_name(names.get(id).map_or("", String::as_str)),
-                    None => "you".into(),
-                },
-                body: m.body.clone(),
-                at_words: describe(utc(m.at), now, tz, language),
-            })
-            .collect(),
+        messages: messages(tx, ro, now)?,
     })
+}
+
+fn public_dealership(ro: &RepairOrder) -> PublicDealership {
+    PublicDealership {
+        name: ro.dealership.name.clone(),
+        phone: ro.dealership.phone.to_string(),
+    }
+}
+
+/// The milestones the customer sees, in words of their own zone.
+fn steps(
+    tx: &mut DbConn,
+    ro: &RepairOrder,
+    now: DateTime<Utc>,
+) -> Result<Vec<PublicStep>, AppError> {
+    let (tz, _) = super::availability::zone(&ro.dealership);
+    let language = ro.customer.language;
+    Ok(db::events::list(tx, ro.row.id)?
+        .into_iter()
+        .filter_map(|e| {
+            let kind = e.event.public_step(e.to_status)?;
+            Some(PublicStep {
+                at: utc(e.at),
+                at_words: describe(utc(e.at), now, tz, language),
+                kind: kind.to_owned(),
+            })
+        })
+        .collect())
+}
+
+fn public_line(l: &LineRow, open: bool) -> PublicLine {
+    PublicLine {
+        id: l.id.to_string(),
+        description: l.description.clone(),
+        amount: line_amount(
+            Quantity::from_hundredths(l.quantity_hundredths),
+            Cents(l.unit_price_cents),
+        )
+        .display_usd(),
+        payer: l.pay_type.as_str().to_owned(),
+        approval: l.approval.as_str().to_owned(),
+        decidable: open
+            && l.pay_type == PayType::Customer
+            && matches!(l.approval, Approval::Pending | Approval::Declined),
+    }
+}
+
+/// The conversation, with staff by first name.
+fn messages(
+    tx: &mut DbConn,
+    ro: &RepairOrder,
+    now: DateTime<Utc>,
+) -> Result<Vec<PublicMessage>, AppError> {
+    let (tz, _) = super::availability::zone(&ro.dealership);
+    let messages = db::messages::list_for_ro(tx, ro.row.id)?;
+    let staff_ids: Vec<StaffId> = messages.iter().filter_map(|m| m.staff_id).collect();
+    let names: HashMap<StaffId, String> = db::staff::names(tx, &staff_ids)?.into_iter().collect();
+    Ok(messages
+        .iter()
+        .map(|m| PublicMessage {
+            from: match m.staff_id {
+                Some(id) => first_name(names.get(&id).map_or("", String::as_str)),
+                None => "you".into(),
+            },
+            body: m.body.clone(),
+            at_words: describe(utc(m.at), now, tz, ro.customer.language),
+        })
+        .collect())
 }
 
 /// Loads and locks the RO behind `token` for a write, unless its link ran out.
 fn for_write(tx: &mut DbConn, cx: &Ctx, token: &str) -> Result<RepairOrder, AppError> {
     let row = find(tx, token)?;
-    let locked = db::repair_orders::lock(tx, &row.dealership_id, &row.id)?
+    let locked = db::repair_orders::lock(tx, row.dealership_id, row.id)?
         .ok_or(AppError::NotFound("page"))?;
     let ro = RepairOrder::from_row(tx, locked)?;
-    if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status()?.is_open() {
+    if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status().is_open() {
         return Err(AppError::conflict(
             "repair-order-closed",
             "this repair order is closed",
@@ -273,11 +281,11 @@ fn decide(
     cx: &Ctx,
     token: &str,
     seen_version: i32,
-    decisions: &[(String, Decision)],
+    decisions: &[(LineId, Decision)],
     visitor: &Visitor,
 ) -> Result<(), AppError> {
     let mut ro = for_write(tx, cx, token)?;
-    if !ro.status()?.accepts_estimate() {
+    if !ro.status().accepts_estimate() {
         return Err(AppError::conflict(
             "estimate-closed",
             "the work is done: the estimate can no longer change",
@@ -294,15 +302,14 @@ fn decide(
         let Some(line) = ro
             .lines
             .iter_mut()
-            .find(|l| &l.id == line_id && l.pay_type == PayType::Customer.as_str())
+            .find(|l| l.id == *line_id && l.pay_type == PayType::Customer)
         else {
             return Err(AppError::field(
                 "decisions",
                 "a line that is not yours to decide",
             ));
         };
-        let current = Approval::parse(&line.approval)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let current = line.approval;
         if current == Approval::Approved && *decision == Decision::Approved {
             continue;
         }
@@ -312,35 +319,31 @@ fn decide(
         if next == current {
             continue;
         }
-        line.approval = next.as_str().into();
+        line.approval = next;
         line.decided_at = Some(stored(cx.now));
-        line.decided_via = Some("status_page".into());
+        line.decided_via = Some(DecisionChannel::StatusPage);
         line.decided_ip = visitor.ip.clone();
         line.decided_user_agent = visitor
             .user_agent
             .as_deref()
             .map(|u| u.chars().take(300).collect());
         db::lines::set_public_decision(tx, line)?;
-        changed.push((line.id.clone(), next));
+        changed.push(LineDecision {
+            line_id: line.id,
+            approval: next,
+        });
     }
     if changed.is_empty() {
         return Ok(());
     }
     ro.save(tx, cx.now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Customer,
-        "decisions_recorded",
-        None,
-        serde_json::json!({
-            "channel": "status_page",
-            "decisions": changed.iter().map(|(id, a)| serde_json::json!({"line_id": id, "approval": a.as_str()})).collect::<Vec<_>>(),
-            "pending_left": ro.pending_approvals(),
-            "ip": visitor.ip,
-        }),
-    )
+    let event = RoEvent::DecisionsRecorded(DecisionsRecorded {
+        channel: DecisionChannel::StatusPage,
+        decisions: changed,
+        pending_left: ro.pending_approvals(),
+        ip: visitor.ip.clone(),
+    });
+    record(tx, cx, &ro, By::Customer, event, None)
 }
 
 fn write_to_advisor(
@@ -353,11 +356,11 @@ fn write_to_advisor(
     let ro = for_write(tx, cx, token)?;
     let body = text::required(body, 1000).map_err(|e| AppError::field("body", e.0))?;
     let message = MessageRow {
-        id: new_id(),
-        dealership_id: ro.dealership.id.clone(),
-        ro_id: Some(ro.row.id.clone()),
-        direction: "inbound".into(),
-        channel: "status_page".into(),
+        id: MessageId::generate(),
+        dealership_id: ro.dealership.id,
+        ro_id: Some(ro.row.id),
+        direction: Direction::Inbound,
+        channel: ConversationChannel::StatusPage,
         from_address: visitor.ip.clone(),
         staff_id: None,
         body: mask_card_numbers(&body),
@@ -376,15 +379,11 @@ impl App {
         self.db
             .run(move |conn| {
                 let row = find(conn, &token)?;
-                let ro = RepairOrder::load(conn, &row.dealership_id, uuid(&row.id)?)?
-                    .ok_or(AppError::NotFound("page"))?;
+                let ro = RepairOrder::from_row(conn, row)?;
                 if expired(&ro, days, now) {
                     return Ok(PublicPage::Expired {
-                        dealership: PublicDealership {
-                            name: ro.dealership.name.clone(),
-                            phone: ro.dealership.phone.clone(),
-                        },
-                        language: ro.customer.language.clone(),
+                        dealership: public_dealership(&ro),
+                        language: ro.customer.language,
                     });
                 }
                 Ok(PublicPage::Open(Box::new(view(conn, &ro, now)?)))
@@ -397,7 +396,7 @@ impl App {
         &self,
         token: String,
         seen_version: i32,
-        decisions: Vec<(String, Decision)>,
+        decisions: Vec<(LineId, Decision)>,
         visitor: Visitor,
     ) -> Result<(), AppError> {
         let cx = self.ctx();
@@ -431,7 +430,7 @@ pub fn check_pages(
 ) -> Result<(), crate::notify::templates::TemplateError> {
     let at = DateTime::<Utc>::default();
     let sample = PublicView {
-        language: "en".into(),
+        language: Language::En,
         dealership: PublicDealership {
             name: "Lakeside Motors".into(),
             phone: "+13125550100".into(),

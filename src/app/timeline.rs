@@ -1,21 +1,27 @@
 //! The RO's history. Every change appends one event in the same transaction
 //! as the change; nothing ever rewrites one.
 
-use super::ids::{new_id, stored, utc};
+use super::ids::{stored, utc};
 use super::repair_order::RepairOrder;
 use super::{Actor, App, AppError, Ctx};
-use crate::db::{self, DbConn, models::EventRow};
+use crate::db::events::StoredEvent;
+use crate::db::{self, DbConn};
+use crate::domain::delivery::DeliveryState;
+use crate::domain::event::{ActorKind, RoEvent};
+use crate::domain::ids::{EventId, NotificationId, RoId, StaffId};
 use crate::domain::lifecycle::RoStatus;
+use crate::domain::message::{Channel, MessageKind, RecipientKind};
 use crate::domain::role::Permission;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Who caused an event.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum By {
-    Staff(Uuid),
+    Staff(StaffId),
     /// The customer (a text, the status page).
     Customer,
     /// The service itself (a promotion when someone clocked in).
@@ -29,28 +35,26 @@ pub(crate) fn record(
     cx: &Ctx,
     ro: &RepairOrder,
     by: By,
-    kind: &str,
+    event: RoEvent,
     transition: Option<(RoStatus, RoStatus)>,
-    detail: serde_json::Value,
 ) -> Result<(), AppError> {
     let (actor_kind, actor_id) = match by {
-        By::Staff(id) => ("staff", Some(id.to_string())),
-        By::Customer => ("customer", None),
-        By::System => ("system", None),
+        By::Staff(id) => (ActorKind::Staff, Some(id)),
+        By::Customer => (ActorKind::Customer, None),
+        By::System => (ActorKind::System, None),
     };
-    let event = EventRow {
-        id: new_id(),
-        ro_id: ro.row.id.clone(),
+    let stored_event = StoredEvent {
+        id: EventId::generate(),
+        ro_id: ro.row.id,
         at: stored(cx.now),
-        actor_kind: actor_kind.into(),
+        actor_kind,
         actor_id,
-        kind: kind.into(),
-        from_status: transition.map(|(f, _)| f.as_str().to_owned()),
-        to_status: transition.map(|(_, t)| t.as_str().to_owned()),
-        detail: detail.to_string(),
+        from_status: transition.map(|(f, _)| f),
+        to_status: transition.map(|(_, t)| t),
+        event,
     };
-    db::events::append(tx, &event)?;
-    super::notices::after(tx, cx, ro, &event)
+    db::events::append(tx, &stored_event)?;
+    super::notices::after(tx, cx, ro, &stored_event)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,14 +71,14 @@ pub struct TimelineView {
 pub struct NotificationView {
     pub id: Uuid,
     /// Which message: checked_in, estimate, ready, …
-    pub kind: String,
+    pub kind: MessageKind,
     /// customer or staff.
-    pub recipient: String,
+    pub recipient: RecipientKind,
     /// sms or email.
-    pub channel: String,
+    pub channel: Channel,
     pub to: String,
     /// pending, sending, sent, delivered, failed, suppressed or superseded.
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub subject: Option<String>,
@@ -93,7 +97,7 @@ pub struct NotificationView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryStep {
     pub at: DateTime<Utc>,
-    pub state: String,
+    pub state: DeliveryState,
     pub provider_status: Option<String>,
     pub detail: Option<String>,
 }
@@ -105,52 +109,55 @@ pub struct EventView {
     /// checked_in, estimate_sent, status_changed, ready, …
     pub kind: String,
     /// staff, customer or system.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<RoStatus>,
+    pub to_status: Option<RoStatus>,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
 
+impl EventView {
+    fn new(e: StoredEvent, names: &HashMap<StaffId, String>) -> Result<Self, AppError> {
+        Ok(Self {
+            id: e.id.uuid(),
+            at: utc(e.at),
+            actor_name: e.actor_id.and_then(|a| names.get(&a).cloned()),
+            actor_id: e.actor_id.map(StaffId::uuid),
+            kind: e.event.kind().to_owned(),
+            actor_kind: e.actor_kind,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            detail: e.event.detail()?,
+        })
+    }
+}
+
 impl App {
-    pub async fn timeline(&self, actor: &Actor, id: Uuid) -> Result<TimelineView, AppError> {
+    pub async fn timeline(&self, actor: &Actor, id: RoId) -> Result<TimelineView, AppError> {
         super::staff::require(actor, Permission::ViewRepairOrders)?;
-        let dealership_id = actor.dealership_id.to_string();
+        let dealership_id = actor.dealership_id;
         self.db
             .run(move |conn| {
-                db::repair_orders::find(conn, &dealership_id, &id.to_string())?
+                db::repair_orders::find(conn, dealership_id, id)?
                     .ok_or(AppError::NotFound("repair order"))?;
-                let rows = db::events::list(conn, &id.to_string())?;
-                let actor_ids: Vec<String> =
-                    rows.iter().filter_map(|r| r.actor_id.clone()).collect();
-                let names: std::collections::HashMap<String, String> =
+                let rows = db::events::list(conn, id)?;
+                let actor_ids: Vec<StaffId> = rows.iter().filter_map(|r| r.actor_id).collect();
+                let names: HashMap<StaffId, String> =
                     db::staff::names(conn, &actor_ids)?.into_iter().collect();
                 let events = rows
                     .into_iter()
-                    .map(|r| {
-                        Ok(EventView {
-                            id: super::ids::uuid(&r.id)?,
-                            at: utc(r.at),
-                            actor_name: r.actor_id.as_ref().and_then(|a| names.get(a).cloned()),
-                            actor_id: r.actor_id.as_deref().map(super::ids::uuid).transpose()?,
-                            kind: r.kind,
-                            actor_kind: r.actor_kind,
-                            from_status: r.from_status,
-                            to_status: r.to_status,
-                            detail: serde_json::from_str(&r.detail)?,
-                        })
-                    })
-                    .collect::<Result<_, AppError>>()?;
+                    .map(|e| EventView::new(e, &names))
+                    .collect::<Result<_, _>>()?;
                 Ok(TimelineView {
-                    repair_order_id: id,
+                    repair_order_id: id.uuid(),
                     events,
-                    messages: db::messages::list_for_ro(conn, &id.to_string())?
+                    messages: db::messages::list_for_ro(conn, id)?
                         .iter()
                         .map(super::conversation::MessageView::from_row)
-                        .collect::<Result<_, AppError>>()?,
-                    notifications: notification_views(conn, &id.to_string())?,
+                        .collect(),
+                    notifications: notification_views(conn, id)?,
                 })
             })
             .await
@@ -160,15 +167,14 @@ impl App {
 /// Every message about the RO with its delivery history.
 fn notification_views(
     conn: &mut crate::db::DbConn,
-    ro_id: &str,
+    ro_id: RoId,
 ) -> Result<Vec<NotificationView>, AppError> {
     let rows = db::notifications::list_for_ro(conn, ro_id)?;
-    let ids: Vec<String> = rows.iter().map(|n| n.id.clone()).collect();
-    let mut steps: std::collections::HashMap<String, Vec<DeliveryStep>> =
-        std::collections::HashMap::new();
+    let ids: Vec<NotificationId> = rows.iter().map(|n| n.id).collect();
+    let mut steps: HashMap<NotificationId, Vec<DeliveryStep>> = HashMap::new();
     for e in db::notifications::events_for(conn, &ids)? {
         steps
-            .entry(e.notification_id.clone())
+            .entry(e.notification_id)
             .or_default()
             .push(DeliveryStep {
                 at: utc(e.at),
@@ -177,28 +183,27 @@ fn notification_views(
                 detail: e.detail,
             });
     }
-    rows.into_iter()
-        .map(|n| {
-            Ok(NotificationView {
-                id: super::ids::uuid(&n.id)?,
-                history: steps.remove(&n.id).unwrap_or_default(),
-                kind: n.kind,
-                recipient: n.recipient_kind,
-                channel: n.channel,
-                to: n.to_address,
-                state: n.state,
-                attempts: n.attempts,
-                next_attempt_at: utc(n.next_attempt_at),
-                subject: n.subject,
-                body: n.body_text,
-                provider_id: n.provider_id,
-                provider_status: n.provider_status,
-                last_error: n.last_error,
-                fallback_of: n.fallback_of.as_deref().map(super::ids::uuid).transpose()?,
-                created_at: utc(n.created_at),
-                sent_at: n.sent_at.map(utc),
-                delivered_at: n.delivered_at.map(utc),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|n| NotificationView {
+            id: n.id.uuid(),
+            history: steps.remove(&n.id).unwrap_or_default(),
+            kind: n.kind,
+            recipient: n.recipient_kind,
+            channel: n.channel,
+            to: n.to_address,
+            state: n.state,
+            attempts: n.attempts,
+            next_attempt_at: utc(n.next_attempt_at),
+            subject: n.subject,
+            body: n.body_text,
+            provider_id: n.provider_id,
+            provider_status: n.provider_status,
+            last_error: n.last_error,
+            fallback_of: n.fallback_of.map(NotificationId::uuid),
+            created_at: utc(n.created_at),
+            sent_at: n.sent_at.map(utc),
+            delivered_at: n.delivered_at.map(utc),
         })
-        .collect()
+        .collect())
 }

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::check_in::parse_promised_at;
-use super::idempotency::OK;
+use super::idempotency::Outcome;
 use super::ids::stored;
 use super::repair_order::RepairOrder;
 use super::ro_view::RoView;
@@ -10,6 +10,8 @@ use super::staff::require;
 use super::timeline::{By, record};
 use super::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::DbConn;
+use crate::domain::event::{Cancelled, PromisedAtChanged, RoEvent, StatusChanged};
+use crate::domain::ids::RoId;
 use crate::domain::lifecycle::{RoStatus, check_transition, parse_work_status};
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -17,7 +19,6 @@ use crate::domain::validation::Violations;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +49,7 @@ pub struct CancelInput {
 pub(crate) fn change_status(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &StatusInput,
     cx: &Ctx,
@@ -61,7 +62,7 @@ pub(crate) fn change_status(
     let (to, note) = (super::error::present(to)?, super::error::present(note)?);
     let note = note.map(|n| crate::domain::card::mask_card_numbers(&n));
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, to, &ro.facts())?;
     ro.set_status(to);
     if from == RoStatus::ReadyForPickup {
@@ -69,14 +70,14 @@ pub(crate) fn change_status(
         ro.clear_handover();
     }
     ro.save(tx, now)?;
+    let event = RoEvent::StatusChanged(StatusChanged { note });
     record(
         tx,
         cx,
         &ro,
         By::Staff(actor.staff_id),
-        "status_changed",
+        event,
         Some((from, to)),
-        serde_json::json!({ "note": note }),
     )?;
     RoView::build(&ro, &cx.links)
 }
@@ -84,7 +85,7 @@ pub(crate) fn change_status(
 fn change_promised_at(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &PromisedAtInput,
     cx: &Ctx,
@@ -96,7 +97,7 @@ fn change_promised_at(
     v.finish()?;
     let (at, reason) = (super::error::present(at)?, super::error::present(reason)?);
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let status = ro.status()?;
+    let status = ro.status();
     if !status.is_open() {
         return Err(AppError::conflict(
             "repair-order-closed",
@@ -110,22 +111,19 @@ fn change_promised_at(
     }
     ro.row.promised_at = stored(at);
     ro.save(tx, now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "promised_at_changed",
-        None,
-        serde_json::json!({ "from": before, "to": at, "reason": reason }),
-    )?;
+    let event = RoEvent::PromisedAtChanged(PromisedAtChanged {
+        from: before,
+        to: at,
+        reason,
+    });
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 
 fn cancel(
     tx: &mut DbConn,
     actor: &Actor,
-    id: Uuid,
+    id: RoId,
     if_match: Option<i64>,
     input: &CancelInput,
     cx: &Ctx,
@@ -133,21 +131,16 @@ fn cancel(
     let now = cx.now;
     let reason = text::note(&input.reason, 500).map_err(|e| AppError::field("reason", e.0))?;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
-    let from = ro.status()?;
+    let from = ro.status();
     check_transition(from, RoStatus::Cancelled, &ro.facts())?;
     ro.set_status(RoStatus::Cancelled);
     ro.row.ready_when_available = false;
     ro.row.closed_at = Some(stored(now));
     ro.save(tx, now)?;
-    record(
-        tx,
-        cx,
-        &ro,
-        By::Staff(actor.staff_id),
-        "cancelled",
-        Some((from, RoStatus::Cancelled)),
-        serde_json::json!({ "reason": reason, "paid_cents": ro.totals().paid.0 }),
-    )?;
+    let paid_cents = ro.totals().paid.0;
+    let event = RoEvent::Cancelled(Cancelled { reason, paid_cents });
+    let transition = Some((from, RoStatus::Cancelled));
+    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
     RoView::build(&ro, &cx.links)
 }
 
@@ -155,13 +148,16 @@ impl App {
     pub async fn change_status(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: StatusInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
         self.staff_write(actor, Permission::MoveWork, idem, move |tx, who, cx| {
-            Ok((OK, change_status(tx, who, id, if_match, &input, cx)?))
+            Ok((
+                Outcome::Done,
+                change_status(tx, who, id, if_match, &input, cx)?,
+            ))
         })
         .await
     }
@@ -169,7 +165,7 @@ impl App {
     pub async fn change_promised_at(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: PromisedAtInput,
     ) -> Result<RoView, AppError> {
@@ -189,13 +185,13 @@ impl App {
     pub async fn cancel(
         &self,
         actor: &Actor,
-        id: Uuid,
+        id: RoId,
         if_match: Option<i64>,
         input: CancelInput,
         idem: Option<IdempotencyKey>,
     ) -> Result<Reply<RoView>, AppError> {
         self.staff_write(actor, Permission::Cancel, idem, move |tx, who, cx| {
-            Ok((OK, cancel(tx, who, id, if_match, &input, cx)?))
+            Ok((Outcome::Done, cancel(tx, who, id, if_match, &input, cx)?))
         })
         .await
     }

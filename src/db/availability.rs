@@ -6,11 +6,12 @@ use super::schema::ro_delegates::dsl as rd;
 use super::schema::staff_delegates::dsl as sd;
 use super::schema::staff_shifts::dsl as sh;
 use super::schema::staff_time_off::dsl as to;
+use crate::domain::ids::{RoId, StaffId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// Replaces the person's weekly schedule.
-pub fn replace_shifts(conn: &mut DbConn, staff_id: &str, rows: &[ShiftRow]) -> QueryResult<()> {
+pub fn replace_shifts(conn: &mut DbConn, staff_id: StaffId, rows: &[ShiftRow]) -> QueryResult<()> {
     diesel::delete(sh::staff_shifts.filter(sh::staff_id.eq(staff_id))).execute(conn)?;
     for row in rows {
         diesel::insert_into(sh::staff_shifts)
@@ -20,7 +21,7 @@ pub fn replace_shifts(conn: &mut DbConn, staff_id: &str, rows: &[ShiftRow]) -> Q
     Ok(())
 }
 
-pub fn shifts_for(conn: &mut DbConn, staff_ids: &[String]) -> QueryResult<Vec<ShiftRow>> {
+pub fn shifts_for(conn: &mut DbConn, staff_ids: &[StaffId]) -> QueryResult<Vec<ShiftRow>> {
     sh::staff_shifts
         .filter(sh::staff_id.eq_any(staff_ids))
         .order((sh::staff_id.asc(), sh::weekday.asc(), sh::starts.asc()))
@@ -38,7 +39,7 @@ pub fn add_time_off(conn: &mut DbConn, row: &TimeOffRow) -> QueryResult<()> {
 /// Time off that has not ended by `now`.
 pub fn time_off_for(
     conn: &mut DbConn,
-    staff_ids: &[String],
+    staff_ids: &[StaffId],
     now: NaiveDateTime,
 ) -> QueryResult<Vec<TimeOffRow>> {
     to::staff_time_off
@@ -49,7 +50,7 @@ pub fn time_off_for(
 }
 
 /// Delegates in the order they are asked.
-pub fn standing_delegates(conn: &mut DbConn, staff_id: &str) -> QueryResult<Vec<String>> {
+pub fn standing_delegates(conn: &mut DbConn, staff_id: StaffId) -> QueryResult<Vec<StaffId>> {
     sd::staff_delegates
         .filter(sd::staff_id.eq(staff_id))
         .order(sd::position.asc())
@@ -59,8 +60,8 @@ pub fn standing_delegates(conn: &mut DbConn, staff_id: &str) -> QueryResult<Vec<
 
 pub fn set_standing_delegates(
     conn: &mut DbConn,
-    staff_id: &str,
-    ids: &[String],
+    staff_id: StaffId,
+    ids: &[StaffId],
 ) -> QueryResult<()> {
     diesel::delete(sd::staff_delegates.filter(sd::staff_id.eq(staff_id))).execute(conn)?;
     for (i, id) in ids.iter().enumerate() {
@@ -75,7 +76,7 @@ pub fn set_standing_delegates(
     Ok(())
 }
 
-pub fn ro_delegates(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<String>> {
+pub fn ro_delegates(conn: &mut DbConn, ro_id: RoId) -> QueryResult<Vec<StaffId>> {
     rd::ro_delegates
         .filter(rd::ro_id.eq(ro_id))
         .order(rd::position.asc())
@@ -83,7 +84,7 @@ pub fn ro_delegates(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<String>> 
         .load(conn)
 }
 
-pub fn set_ro_delegates(conn: &mut DbConn, ro_id: &str, ids: &[String]) -> QueryResult<()> {
+pub fn set_ro_delegates(conn: &mut DbConn, ro_id: RoId, ids: &[StaffId]) -> QueryResult<()> {
     diesel::delete(rd::ro_delegates.filter(rd::ro_id.eq(ro_id))).execute(conn)?;
     for (i, id) in ids.iter().enumerate() {
         diesel::insert_into(rd::ro_delegates)

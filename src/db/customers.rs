@@ -1,6 +1,8 @@
 use super::DbConn;
 use super::models::CustomerRow;
 use super::schema::customers::dsl as c;
+use crate::domain::consent::ConsentMethod;
+use crate::domain::ids::CustomerId;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConn, row: &CustomerRow) -> QueryResult<()> {
@@ -10,14 +12,7 @@ pub fn insert(conn: &mut DbConn, row: &CustomerRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<CustomerRow> {
-    c::customers
-        .filter(c::id.eq(id))
-        .select(CustomerRow::as_select())
-        .first(conn)
-}
-
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CustomerRow>> {
+pub fn find_many(conn: &mut DbConn, ids: &[CustomerId]) -> QueryResult<Vec<CustomerRow>> {
     c::customers
         .filter(c::id.eq_any(ids))
         .select(CustomerRow::as_select())
@@ -27,8 +22,8 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CustomerR
 /// Consent given later (a START text): recorded with when and how.
 pub fn record_consent(
     conn: &mut DbConn,
-    id: &str,
-    method: &str,
+    id: CustomerId,
+    method: ConsentMethod,
     at: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(c::customers.filter(c::id.eq(id)))

@@ -1,7 +1,6 @@
 use super::DbConn;
 use super::models::IdempotencyRow;
 use super::schema::idempotency_keys::dsl as k;
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub fn find(conn: &mut DbConn, scope: &str, key: &str) -> QueryResult<Option<IdempotencyRow>> {
@@ -17,10 +16,6 @@ pub fn insert(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
         .values(row)
         .execute(conn)
         .map(drop)
-}
-
-pub fn delete_older_than(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(k::idempotency_keys.filter(k::created_at.lt(cutoff))).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConn, scope: &str, key: &str) -> QueryResult<()> {

@@ -3,6 +3,8 @@
 use super::DbConn;
 use super::models::MessageRow;
 use super::schema::messages::dsl as m;
+use crate::domain::ids::{MessageId, RoId};
+use crate::domain::message::Direction;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +15,7 @@ pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
+pub fn find(conn: &mut DbConn, id: MessageId) -> QueryResult<Option<MessageRow>> {
     m::messages
         .filter(m::id.eq(id))
         .select(MessageRow::as_select())
@@ -28,7 +30,7 @@ pub fn exists_with_provider_id(conn: &mut DbConn, provider_id: &str) -> QueryRes
     .get_result(conn)
 }
 
-pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<MessageRow>> {
+pub fn list_for_ro(conn: &mut DbConn, ro_id: RoId) -> QueryResult<Vec<MessageRow>> {
     m::messages
         .filter(m::ro_id.eq(ro_id))
         .order((m::at.asc(), m::id.asc()))
@@ -37,20 +39,20 @@ pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<MessageRow
 }
 
 /// The last time the customer wrote in about this RO.
-pub fn last_inbound_at(conn: &mut DbConn, ro_id: &str) -> QueryResult<Option<NaiveDateTime>> {
+pub fn last_inbound_at(conn: &mut DbConn, ro_id: RoId) -> QueryResult<Option<NaiveDateTime>> {
     m::messages
-        .filter(m::ro_id.eq(ro_id).and(m::direction.eq("inbound")))
+        .filter(m::ro_id.eq(ro_id).and(m::direction.eq(Direction::Inbound)))
         .select(diesel::dsl::max(m::at))
         .first(conn)
 }
 
 /// A staff reply answers every inbound message still waiting on the RO.
-pub fn mark_answered(conn: &mut DbConn, ro_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_answered(conn: &mut DbConn, ro_id: RoId, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         m::messages.filter(
             m::ro_id
                 .eq(ro_id)
-                .and(m::direction.eq("inbound"))
+                .and(m::direction.eq(Direction::Inbound))
                 .and(m::answered_at.is_null()),
         ),
     )
@@ -58,7 +60,7 @@ pub fn mark_answered(conn: &mut DbConn, ro_id: &str, at: NaiveDateTime) -> Query
     .execute(conn)
 }
 
-pub fn mark_escalated(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_escalated(conn: &mut DbConn, id: MessageId, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(m::messages.filter(m::id.eq(id)))
         .set(m::escalated_at.eq(Some(at)))
         .execute(conn)

@@ -11,6 +11,7 @@ pub mod events;
 pub mod idempotency;
 pub mod jobs;
 pub mod lines;
+mod listen;
 pub mod messages;
 pub mod models;
 pub mod notifications;
@@ -19,24 +20,12 @@ pub mod payments;
 mod pool;
 pub mod presence;
 pub mod repair_orders;
+pub mod retention;
 pub mod schema;
 pub mod secrets;
+mod sql_types;
 pub mod staff;
 
 pub use conn::{Backend, DbConn};
-pub use pool::{
-    DatabaseTarget, Db, DbError, DbOptions, DbSetupError, PooledConn, SqliteSynchronous,
-};
-
-/// UUIDs are stored as text (the portable type across both stores).
-pub fn id_text(id: uuid::Uuid) -> String {
-    id.to_string()
-}
-
-/// Reads back a UUID this service stored. A malformed one means the row was
-/// written by something else; it is reported, not trusted.
-pub fn parse_id(text: &str) -> diesel::QueryResult<uuid::Uuid> {
-    uuid::Uuid::parse_str(text).map_err(|e| {
-        diesel::result::Error::DeserializationError(format!("stored id {text:?}: {e}").into())
-    })
-}
+pub use listen::wake_workers;
+pub use pool::{DatabaseTarget, Db, DbError, DbOptions, PooledConn, SqliteSynchronous};

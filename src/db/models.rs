@@ -1,24 +1,46 @@
-//! Rows as they are stored. Ids are UUID text, times are UTC `NaiveDateTime`,
-//! enums are their snake_case names. The app layer turns rows into domain
-//! values; nothing here decides anything.
+//! Rows as they are stored, in domain types: ids are their own types, enums
+//! are enums, time zones and phone numbers are parsed (see `sql_types`: a
+//! stored value that does not parse fails the load). Times are UTC
+//! `NaiveDateTime`. Nothing here decides anything.
 
 use super::schema::*;
+use crate::domain::concern::ConcernOutcome;
+use crate::domain::consent::ConsentMethod;
+use crate::domain::contact::NotifyBy;
+use crate::domain::dealership::{LocalTime, TimeZone};
+use crate::domain::delivery::DeliveryState;
+use crate::domain::email::EmailAddress;
+use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
+use crate::domain::event::ActorKind;
+use crate::domain::ids::*;
+use crate::domain::job::JobState;
+use crate::domain::language::Language;
+use crate::domain::lifecycle::RoStatus;
+use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
+use crate::domain::money::TaxRate;
+use crate::domain::payment::PaymentMethod;
+use crate::domain::phone::{Country, PhoneNumber};
+use crate::domain::presence::{PresenceEventKind, PresenceState};
+use crate::domain::role::Role;
+use crate::domain::vin::Vin;
+use crate::domain::weekday::WeekDay;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = dealerships)]
 pub struct DealershipRow {
-    pub id: String,
+    pub id: DealershipId,
     pub name: String,
-    pub timezone: String,
-    pub country: String,
-    pub phone: String,
-    pub sms_from: Option<String>,
-    pub email_from: Option<String>,
-    pub tax_rate_bp: i32,
-    pub quiet_start: String,
-    pub quiet_end: String,
+    pub timezone: TimeZone,
+    pub country: Country,
+    pub phone: PhoneNumber,
+    pub sms_from: Option<PhoneNumber>,
+    pub email_from: Option<EmailAddress>,
+    #[diesel(column_name = tax_rate_bp)]
+    pub tax_rate: TaxRate,
+    pub quiet_start: LocalTime,
+    pub quiet_end: LocalTime,
     pub min_handover_minutes: i32,
     pub response_target_minutes: i32,
     pub next_ro_number: i64,
@@ -28,14 +50,14 @@ pub struct DealershipRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = staff)]
 pub struct StaffRow {
-    pub id: String,
-    pub dealership_id: String,
+    pub id: StaffId,
+    pub dealership_id: DealershipId,
     pub name: String,
-    pub role: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    pub role: Role,
+    pub phone: Option<PhoneNumber>,
+    pub email: Option<EmailAddress>,
     pub token_hash: String,
-    pub presence: String,
+    pub presence: PresenceState,
     pub presence_since: Option<NaiveDateTime>,
     pub break_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -44,53 +66,53 @@ pub struct StaffRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = presence_events)]
 pub struct PresenceEventRow {
-    pub id: String,
-    pub dealership_id: String,
-    pub staff_id: String,
-    pub kind: String,
+    pub id: EventId,
+    pub dealership_id: DealershipId,
+    pub staff_id: StaffId,
+    pub kind: PresenceEventKind,
     pub at: NaiveDateTime,
-    pub recorded_by: String,
+    pub recorded_by: StaffId,
     pub forced: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = customers)]
 pub struct CustomerRow {
-    pub id: String,
-    pub dealership_id: String,
+    pub id: CustomerId,
+    pub dealership_id: DealershipId,
     pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub language: String,
+    pub phone: Option<PhoneNumber>,
+    pub email: Option<EmailAddress>,
+    pub language: Language,
     pub sms_consent_at: Option<NaiveDateTime>,
-    pub sms_consent_method: Option<String>,
+    pub sms_consent_method: Option<ConsentMethod>,
     pub created_at: NaiveDateTime,
     /// sms, email or both.
-    pub notify_by: String,
+    pub notify_by: NotifyBy,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = repair_orders)]
 pub struct RoRow {
-    pub id: String,
-    pub dealership_id: String,
+    pub id: RoId,
+    pub dealership_id: DealershipId,
     pub number: i64,
-    pub customer_id: String,
-    pub advisor_id: String,
-    pub status: String,
+    pub customer_id: CustomerId,
+    pub advisor_id: StaffId,
+    pub status: RoStatus,
     pub version: i64,
     pub promised_at: NaiveDateTime,
-    pub vin: String,
+    pub vin: Vin,
     pub vehicle_year: Option<i32>,
     pub vehicle_make: Option<String>,
     pub vehicle_model: Option<String>,
     pub vehicle_plate: Option<String>,
     pub vehicle_mileage: Option<i32>,
     pub estimate_version: i32,
-    pub handover_staff_id: Option<String>,
+    pub handover_staff_id: Option<StaffId>,
     pub handover_until: Option<NaiveDateTime>,
     pub handover_recorded_at: Option<NaiveDateTime>,
-    pub handover_recorded_by: Option<String>,
+    pub handover_recorded_by: Option<StaffId>,
     pub ready_when_available: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -105,13 +127,13 @@ pub struct RoRow {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = repair_orders, treat_none_as_null = true)]
 pub struct RoChanges {
-    pub status: String,
+    pub status: RoStatus,
     pub promised_at: NaiveDateTime,
     pub estimate_version: i32,
-    pub handover_staff_id: Option<String>,
+    pub handover_staff_id: Option<StaffId>,
     pub handover_until: Option<NaiveDateTime>,
     pub handover_recorded_at: Option<NaiveDateTime>,
-    pub handover_recorded_by: Option<String>,
+    pub handover_recorded_by: Option<StaffId>,
     pub ready_when_available: bool,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
@@ -120,13 +142,13 @@ pub struct RoChanges {
 impl RoRow {
     pub fn changes(&self) -> RoChanges {
         RoChanges {
-            status: self.status.clone(),
+            status: self.status,
             promised_at: self.promised_at,
             estimate_version: self.estimate_version,
-            handover_staff_id: self.handover_staff_id.clone(),
+            handover_staff_id: self.handover_staff_id,
             handover_until: self.handover_until,
             handover_recorded_at: self.handover_recorded_at,
-            handover_recorded_by: self.handover_recorded_by.clone(),
+            handover_recorded_by: self.handover_recorded_by,
             ready_when_available: self.ready_when_available,
             updated_at: self.updated_at,
             closed_at: self.closed_at,
@@ -137,30 +159,30 @@ impl RoRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = concerns)]
 pub struct ConcernRow {
-    pub id: String,
-    pub ro_id: String,
+    pub id: ConcernId,
+    pub ro_id: RoId,
     pub position: i32,
     pub description: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<ConcernOutcome>,
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = estimate_lines)]
 pub struct LineRow {
-    pub id: String,
-    pub ro_id: String,
+    pub id: LineId,
+    pub ro_id: RoId,
     pub position: i32,
     pub estimate_version: i32,
     pub description: String,
-    pub kind: String,
+    pub kind: LineKind,
     pub quantity_hundredths: i64,
     pub unit_price_cents: i64,
-    pub pay_type: String,
-    pub concern_id: Option<String>,
-    pub approval: String,
+    pub pay_type: PayType,
+    pub concern_id: Option<ConcernId>,
+    pub approval: Approval,
     pub decided_at: Option<NaiveDateTime>,
-    pub decided_via: Option<String>,
+    pub decided_via: Option<DecisionChannel>,
     pub created_at: NaiveDateTime,
     pub decided_ip: Option<String>,
     pub decided_user_agent: Option<String>,
@@ -169,28 +191,30 @@ pub struct LineRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = payments)]
 pub struct PaymentRow {
-    pub id: String,
-    pub ro_id: String,
+    pub id: PaymentId,
+    pub ro_id: RoId,
     pub amount_cents: i64,
-    pub method: String,
+    pub method: PaymentMethod,
     pub reference: Option<String>,
-    pub recorded_by: String,
+    pub recorded_by: StaffId,
     pub recorded_at: NaiveDateTime,
 }
 
+/// An event as stored: `kind` and `detail` are the two halves of a
+/// `RoEvent`, joined and checked in `db::events`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ro_events)]
 // NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
 #[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
-    pub id: String,
-    pub ro_id: String,
+    pub id: EventId,
+    pub ro_id: RoId,
     pub at: NaiveDateTime,
-    pub actor_kind: String,
-    pub actor_id: Option<String>,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<StaffId>,
     pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<RoStatus>,
+    pub to_status: Option<RoStatus>,
     pub detail: String,
 }
 
@@ -210,26 +234,26 @@ pub struct IdempotencyRow {
 // NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
 #[diesel(treat_none_as_default_value = false)]
 pub struct NotificationRow {
-    pub id: String,
-    pub dealership_id: String,
-    pub ro_id: Option<String>,
+    pub id: NotificationId,
+    pub dealership_id: DealershipId,
+    pub ro_id: Option<RoId>,
     pub dedupe_key: String,
-    pub kind: String,
-    pub recipient_kind: String,
-    pub recipient_staff_id: Option<String>,
-    pub channel: String,
+    pub kind: MessageKind,
+    pub recipient_kind: RecipientKind,
+    pub recipient_staff_id: Option<StaffId>,
+    pub channel: Channel,
     pub to_address: String,
     pub from_address: Option<String>,
     pub reply_to: Option<String>,
     pub subject: Option<String>,
     pub body_text: String,
     pub body_html: Option<String>,
-    pub language: String,
+    pub language: Language,
     pub context: String,
     pub routine: bool,
     pub supersede_key: Option<String>,
-    pub fallback_of: Option<String>,
-    pub state: String,
+    pub fallback_of: Option<NotificationId>,
+    pub state: DeliveryState,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_at: Option<NaiveDateTime>,
@@ -260,10 +284,10 @@ pub struct ClaimedRow {
 // NULL for None (no DEFAULT): a fixed INSERT, which diesel can keep prepared.
 #[diesel(treat_none_as_default_value = false)]
 pub struct NotificationEventRow {
-    pub id: String,
-    pub notification_id: String,
+    pub id: EventId,
+    pub notification_id: NotificationId,
     pub at: NaiveDateTime,
-    pub state: String,
+    pub state: DeliveryState,
     pub provider_status: Option<String>,
     pub detail: Option<String>,
 }
@@ -271,13 +295,13 @@ pub struct NotificationEventRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
 pub struct MessageRow {
-    pub id: String,
-    pub dealership_id: String,
-    pub ro_id: Option<String>,
-    pub direction: String,
-    pub channel: String,
+    pub id: MessageId,
+    pub dealership_id: DealershipId,
+    pub ro_id: Option<RoId>,
+    pub direction: Direction,
+    pub channel: ConversationChannel,
     pub from_address: Option<String>,
-    pub staff_id: Option<String>,
+    pub staff_id: Option<StaffId>,
     pub body: String,
     pub provider_id: Option<String>,
     pub at: NaiveDateTime,
@@ -285,16 +309,18 @@ pub struct MessageRow {
     pub escalated_at: Option<NaiveDateTime>,
 }
 
+/// A job as stored: `kind` and `payload` are the two halves of a `Job`,
+/// read by the runner, which fails a job it cannot read.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = jobs)]
 pub struct JobRow {
-    pub id: String,
-    pub dealership_id: String,
-    pub ro_id: Option<String>,
+    pub id: JobId,
+    pub dealership_id: DealershipId,
+    pub ro_id: Option<RoId>,
     pub kind: String,
     pub dedupe_key: String,
     pub due_at: NaiveDateTime,
-    pub state: String,
+    pub state: JobState,
     pub attempts: i32,
     pub lease_until: Option<NaiveDateTime>,
     pub payload: String,
@@ -306,18 +332,18 @@ pub struct JobRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = staff_shifts)]
 pub struct ShiftRow {
-    pub id: String,
-    pub staff_id: String,
-    pub weekday: i32,
-    pub starts: String,
-    pub ends: String,
+    pub id: EventId,
+    pub staff_id: StaffId,
+    pub weekday: WeekDay,
+    pub starts: LocalTime,
+    pub ends: LocalTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = staff_time_off)]
 pub struct TimeOffRow {
-    pub id: String,
-    pub staff_id: String,
+    pub id: EventId,
+    pub staff_id: StaffId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub reason: Option<String>,

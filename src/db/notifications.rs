@@ -6,16 +6,12 @@ use super::DbConn;
 use super::models::{ClaimedRow, NotificationEventRow, NotificationRow};
 use super::schema::notification_events::dsl as ev;
 use super::schema::notifications::dsl as n;
+use crate::domain::delivery::DeliveryState;
+use crate::domain::ids::{EventId, NotificationId, RoId};
+use crate::domain::message::Channel;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
-
-pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<()> {
-    diesel::insert_into(n::notifications)
-        .values(row)
-        .execute(conn)
-        .map(drop)
-}
 
 /// Writes the message unless one with its dedupe key exists (the same
 /// change, already told): `false` then, and nothing written.
@@ -32,7 +28,7 @@ pub fn insert_new(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<bool>
     Ok(written == 1)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<NotificationRow>> {
+pub fn find(conn: &mut DbConn, id: NotificationId) -> QueryResult<Option<NotificationRow>> {
     n::notifications
         .filter(n::id.eq(id))
         .select(NotificationRow::as_select())
@@ -55,13 +51,13 @@ pub fn find_by_provider_id(
 /// supersede key) that the newer one `except` replaces. Returns their ids.
 pub fn supersede(
     conn: &mut DbConn,
-    ro_id: &str,
+    ro_id: RoId,
     to_address: &str,
-    channel: &str,
+    channel: Channel,
     key: &str,
-    except: &str,
+    except: NotificationId,
     now: NaiveDateTime,
-) -> QueryResult<Vec<String>> {
+) -> QueryResult<Vec<NotificationId>> {
     let replaced = diesel::update(
         n::notifications.filter(
             n::ro_id
@@ -69,11 +65,14 @@ pub fn supersede(
                 .and(n::to_address.eq(to_address))
                 .and(n::channel.eq(channel))
                 .and(n::supersede_key.eq(key))
-                .and(n::state.eq("pending"))
+                .and(n::state.eq(DeliveryState::Pending))
                 .and(n::id.ne(except)),
         ),
     )
-    .set((n::state.eq("superseded"), n::updated_at.eq(now)));
+    .set((
+        n::state.eq(DeliveryState::Superseded),
+        n::updated_at.eq(now),
+    ));
     // RETURNING names its backend: diesel's MultiConnection cannot build it.
     match conn {
         DbConn::Postgres(pg) => replaced.returning(n::id).load(pg),
@@ -106,31 +105,26 @@ pub fn claim(
         AND EXISTS (SELECT 1 FROM sms_opt_outs o \
             WHERE o.dealership_id = notifications.dealership_id AND o.phone = notifications.to_address)) \
         AS opted_out";
-    match conn {
-        DbConn::Postgres(pg) => diesel::sql_query(format!(
+    let sql = match conn {
+        DbConn::Postgres(_) => format!(
             "WITH expired AS ({EXPIRED} FOR UPDATE SKIP LOCKED), \
                   due AS ({DUE} FOR UPDATE SKIP LOCKED), \
                   picked AS (SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3) \
-             UPDATE notifications SET {SET} WHERE id IN (SELECT id FROM picked) \
+             UPDATE notifications SET {SET} WHERE id IN (SELECT id FROM picked) {RETURNING}"
+        ),
+        // SQLite reads `$n` as a named parameter, numbered in the order of
+        // first appearance: here $1, $2, $3, so they bind as on PostgreSQL.
+        DbConn::Sqlite(_) => format!(
+            "UPDATE notifications SET {SET} WHERE id IN (\
+                SELECT id FROM ({EXPIRED}) UNION ALL SELECT id FROM ({DUE}) LIMIT $3) \
              {RETURNING}"
-        ))
+        ),
+    };
+    diesel::sql_query(sql)
         .bind::<Timestamp, _>(now)
         .bind::<Timestamp, _>(lease_until)
         .bind::<BigInt, _>(limit)
-        .load(pg),
-        DbConn::Sqlite(lite) => diesel::sql_query(
-            format!(
-                "UPDATE notifications SET {SET} WHERE id IN (\
-                    SELECT id FROM ({EXPIRED}) UNION ALL SELECT id FROM ({DUE}) LIMIT $3) \
-                 {RETURNING}"
-            )
-            .replace('$', "?"),
-        )
-        .bind::<Timestamp, _>(now)
-        .bind::<Timestamp, _>(lease_until)
-        .bind::<BigInt, _>(limit)
-        .load(lite),
-    }
+        .load(conn)
 }
 
 /// The row, if still held under the claim made at `claimed_at`: a worker
@@ -140,7 +134,7 @@ macro_rules! held {
         n::notifications.filter(
             n::id
                 .eq($id)
-                .and(n::state.eq("sending"))
+                .and(n::state.eq(DeliveryState::Sending))
                 .and(n::claimed_at.eq($claimed_at)),
         )
     };
@@ -149,14 +143,14 @@ macro_rules! held {
 /// The provider accepted it. `false`: the claim was lost meanwhile.
 pub fn mark_sent(
     conn: &mut DbConn,
-    id: &str,
+    id: NotificationId,
     claimed_at: NaiveDateTime,
-    state: &str,
+    state: DeliveryState,
     provider_id: &str,
     provider_status: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let delivered_at = (state == "delivered").then_some(now);
+    let delivered_at = (state == DeliveryState::Delivered).then_some(now);
     let updated = diesel::update(held!(id, claimed_at))
         .set((
             n::state.eq(state),
@@ -175,7 +169,7 @@ pub fn mark_sent(
 /// Try again at `next_attempt_at`.
 pub fn reschedule(
     conn: &mut DbConn,
-    id: &str,
+    id: NotificationId,
     claimed_at: NaiveDateTime,
     next_attempt_at: NaiveDateTime,
     error: &str,
@@ -183,7 +177,7 @@ pub fn reschedule(
 ) -> QueryResult<bool> {
     let updated = diesel::update(held!(id, claimed_at))
         .set((
-            n::state.eq("pending"),
+            n::state.eq(DeliveryState::Pending),
             n::next_attempt_at.eq(next_attempt_at),
             n::lease_until.eq(None::<NaiveDateTime>),
             n::last_error.eq(Some(error)),
@@ -196,9 +190,9 @@ pub fn reschedule(
 /// Ends a claimed message as failed or suppressed, with the reason.
 pub fn finish(
     conn: &mut DbConn,
-    id: &str,
+    id: NotificationId,
     claimed_at: NaiveDateTime,
-    state: &str,
+    state: DeliveryState,
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -217,13 +211,13 @@ pub fn finish(
 /// message forward (checked by the caller).
 pub fn set_provider_status(
     conn: &mut DbConn,
-    id: &str,
-    state: &str,
+    id: NotificationId,
+    state: DeliveryState,
     provider_status: &str,
     error: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let delivered_at = (state == "delivered").then_some(now);
+    let delivered_at = (state == DeliveryState::Delivered).then_some(now);
     diesel::update(n::notifications.filter(n::id.eq(id)))
         .set((
             n::state.eq(state),
@@ -264,7 +258,7 @@ pub fn append_events(conn: &mut DbConn, rows: &[NotificationEventRow]) -> QueryR
     }
 }
 
-pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<NotificationRow>> {
+pub fn list_for_ro(conn: &mut DbConn, ro_id: RoId) -> QueryResult<Vec<NotificationRow>> {
     n::notifications
         .filter(n::ro_id.eq(ro_id))
         .order((n::created_at.asc(), n::id.asc()))
@@ -272,7 +266,10 @@ pub fn list_for_ro(conn: &mut DbConn, ro_id: &str) -> QueryResult<Vec<Notificati
         .load(conn)
 }
 
-pub fn events_for(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<NotificationEventRow>> {
+pub fn events_for(
+    conn: &mut DbConn,
+    ids: &[NotificationId],
+) -> QueryResult<Vec<NotificationEventRow>> {
     ev::notification_events
         .filter(ev::notification_id.eq_any(ids))
         .order((ev::at.asc(), ev::id.asc()))
@@ -280,9 +277,14 @@ pub fn events_for(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Notifica
         .load(conn)
 }
 
-/// Newest first, for /dev/outbox.
-pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<NotificationRow>> {
+/// Newest first on the given channels, for /dev/outbox.
+pub fn recent(
+    conn: &mut DbConn,
+    channels: &[Channel],
+    limit: i64,
+) -> QueryResult<Vec<NotificationRow>> {
     n::notifications
+        .filter(n::channel.eq_any(channels))
         .order((n::created_at.desc(), n::id.desc()))
         .limit(limit)
         .select(NotificationRow::as_select())
@@ -290,7 +292,7 @@ pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<NotificationRow>
 }
 
 /// How many messages are in each state.
-pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(DeliveryState, i64)>> {
     n::notifications
         .group_by(n::state)
         .select((n::state, diesel::dsl::count_star()))
@@ -303,31 +305,28 @@ pub fn oldest_due_pending(
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
     n::notifications
-        .filter(n::state.eq("pending").and(n::next_attempt_at.le(now)))
+        .filter(
+            n::state
+                .eq(DeliveryState::Pending)
+                .and(n::next_attempt_at.le(now)),
+        )
         .select(diesel::dsl::min(n::next_attempt_at))
         .first(conn)
 }
 
-/// The earliest time a pending message becomes due (the worker sleeps until
-/// then at the latest).
-pub fn next_due(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
-    n::notifications
-        .filter(n::state.eq("pending"))
-        .select(diesel::dsl::min(n::next_attempt_at))
-        .first(conn)
-}
-
-/// Records a provider callback as it arrived.
+/// Records a provider callback as it arrived, once per (message, status):
+/// Twilio retries, and a captured callback replayed adds nothing. `false`
+/// when that status was already recorded.
 pub fn store_callback(
     conn: &mut DbConn,
-    id: &str,
+    id: EventId,
     provider_id: &str,
     status: &str,
     error_code: Option<&str>,
     at: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     use super::schema::provider_callbacks::dsl as c;
-    diesel::insert_into(c::provider_callbacks)
+    let insert = diesel::insert_into(c::provider_callbacks)
         .values((
             c::id.eq(id),
             c::provider_id.eq(provider_id),
@@ -335,8 +334,14 @@ pub fn store_callback(
             c::error_code.eq(error_code),
             c::received_at.eq(at),
         ))
-        .execute(conn)
-        .map(drop)
+        .on_conflict((c::provider_id, c::status))
+        .do_nothing();
+    // ON CONFLICT names its backend: diesel's MultiConnection cannot build it.
+    let written = match conn {
+        DbConn::Postgres(pg) => insert.execute(pg)?,
+        DbConn::Sqlite(lite) => insert.execute(lite)?,
+    };
+    Ok(written == 1)
 }
 
 /// Callbacks received for any of these provider ids, oldest first:

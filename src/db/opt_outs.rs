@@ -2,10 +2,15 @@
 
 use super::DbConn;
 use super::schema::sms_opt_outs::dsl as o;
+use crate::domain::ids::DealershipId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub fn is_opted_out(conn: &mut DbConn, dealership_id: &str, phone: &str) -> QueryResult<bool> {
+pub fn is_opted_out(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    phone: &str,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         o::sms_opt_outs.filter(o::dealership_id.eq(dealership_id).and(o::phone.eq(phone))),
     ))
@@ -14,7 +19,7 @@ pub fn is_opted_out(conn: &mut DbConn, dealership_id: &str, phone: &str) -> Quer
 
 pub fn opt_out(
     conn: &mut DbConn,
-    dealership_id: &str,
+    dealership_id: DealershipId,
     phone: &str,
     keyword: &str,
     at: NaiveDateTime,
@@ -33,7 +38,7 @@ pub fn opt_out(
         .map(drop)
 }
 
-pub fn opt_in(conn: &mut DbConn, dealership_id: &str, phone: &str) -> QueryResult<bool> {
+pub fn opt_in(conn: &mut DbConn, dealership_id: DealershipId, phone: &str) -> QueryResult<bool> {
     let n = diesel::delete(
         o::sms_opt_outs.filter(o::dealership_id.eq(dealership_id).and(o::phone.eq(phone))),
     )

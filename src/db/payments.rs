@@ -1,6 +1,7 @@
 use super::DbConn;
 use super::models::PaymentRow;
 use super::schema::payments::dsl as p;
+use crate::domain::ids::RoId;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConn, row: &PaymentRow) -> QueryResult<()> {
@@ -10,7 +11,7 @@ pub fn insert(conn: &mut DbConn, row: &PaymentRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn list_for(conn: &mut DbConn, ro_ids: &[String]) -> QueryResult<Vec<PaymentRow>> {
+pub fn list_for(conn: &mut DbConn, ro_ids: &[RoId]) -> QueryResult<Vec<PaymentRow>> {
     p::payments
         .filter(p::ro_id.eq_any(ro_ids))
         .order((p::recorded_at.asc(), p::id.asc()))

@@ -335,13 +335,8 @@ impl Db {
         Ok(applied)
     }
 
-    /// A connection of its own for LISTEN (PostgreSQL only): notifications
-    /// from other instances arrive on it.
-    pub fn listener(&self) -> Option<Result<PgConnection, diesel::ConnectionError>> {
-        match &*self.target {
-            DatabaseTarget::Postgres { url } => Some(PgConnection::establish(url)),
-            DatabaseTarget::Sqlite { .. } => None,
-        }
+    pub(super) fn target(&self) -> &DatabaseTarget {
+        &self.target
     }
 
     /// Whether the store answers and every embedded migration is applied.

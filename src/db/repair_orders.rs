@@ -1,6 +1,9 @@
 use super::DbConn;
 use super::models::{RoChanges, RoRow};
 use super::schema::repair_orders::dsl as r;
+use crate::domain::ids::{DealershipId, RoId, StaffId};
+use crate::domain::lifecycle::RoStatus;
+use crate::domain::phone::PhoneNumber;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConn, row: &RoRow) -> QueryResult<()> {
@@ -12,7 +15,11 @@ pub fn insert(conn: &mut DbConn, row: &RoRow) -> QueryResult<()> {
 
 /// The RO if it belongs to this dealership. Another dealership's RO is
 /// indistinguishable from one that does not exist.
-pub fn find(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<RoRow>> {
+pub fn find(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    id: RoId,
+) -> QueryResult<Option<RoRow>> {
     r::repair_orders
         .filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id)))
         .select(RoRow::as_select())
@@ -27,7 +34,7 @@ pub fn find(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Opt
 /// writes succeeds on both stores.
 pub fn save(
     conn: &mut DbConn,
-    id: &str,
+    id: RoId,
     expected_version: i64,
     changes: &RoChanges,
 ) -> QueryResult<bool> {
@@ -39,8 +46,8 @@ pub fn save(
 }
 
 pub struct ListFilter {
-    pub status: Option<String>,
-    pub advisor_id: Option<String>,
+    pub status: Option<RoStatus>,
+    pub advisor_id: Option<StaffId>,
     /// Only ROs numbered below this (the cursor of the previous page).
     pub before_number: Option<i64>,
     pub limit: i64,
@@ -49,7 +56,7 @@ pub struct ListFilter {
 /// Newest first.
 pub fn list(
     conn: &mut DbConn,
-    dealership_id: &str,
+    dealership_id: DealershipId,
     filter: &ListFilter,
 ) -> QueryResult<Vec<RoRow>> {
     let mut query = r::repair_orders
@@ -57,10 +64,10 @@ pub fn list(
         .select(RoRow::as_select())
         .into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(r::status.eq(status.clone()));
+        query = query.filter(r::status.eq(*status));
     }
     if let Some(advisor) = &filter.advisor_id {
-        query = query.filter(r::advisor_id.eq(advisor.clone()));
+        query = query.filter(r::advisor_id.eq(*advisor));
     }
     if let Some(before) = filter.before_number {
         query = query.filter(r::number.lt(before));
@@ -69,13 +76,16 @@ pub fn list(
 }
 
 /// Work-complete ROs waiting for someone to come on duty to hand them over.
-pub fn waiting_for_handover(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<RoRow>> {
+pub fn waiting_for_handover(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+) -> QueryResult<Vec<RoRow>> {
     r::repair_orders
         .filter(
             r::dealership_id
                 .eq(dealership_id)
                 .and(r::ready_when_available.eq(true))
-                .and(r::status.eq("work_complete")),
+                .and(r::status.eq(RoStatus::WorkComplete)),
         )
         .order(r::number.asc())
         .select(RoRow::as_select())
@@ -83,12 +93,12 @@ pub fn waiting_for_handover(conn: &mut DbConn, dealership_id: &str) -> QueryResu
 }
 
 /// Ready ROs that this person is to hand over.
-pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: &str) -> QueryResult<Vec<RoRow>> {
+pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: StaffId) -> QueryResult<Vec<RoRow>> {
     r::repair_orders
         .filter(
             r::handover_staff_id
                 .eq(staff_id)
-                .and(r::status.eq("ready_for_pickup")),
+                .and(r::status.eq(RoStatus::ReadyForPickup)),
         )
         .order(r::number.asc())
         .select(RoRow::as_select())
@@ -100,7 +110,11 @@ pub fn ready_handed_over_by(conn: &mut DbConn, staff_id: &str) -> QueryResult<Ve
 /// state the previous one left. SQLite needs no row lock: writes run under
 /// BEGIN IMMEDIATE, one at a time. `None` when there is no such RO in this
 /// dealership.
-pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<RoRow>> {
+pub fn lock(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    id: RoId,
+) -> QueryResult<Option<RoRow>> {
     let this = r::dealership_id.eq(dealership_id).and(r::id.eq(id));
     match conn {
         // A prepared SELECT … FOR UPDATE: no new row version, unlike the
@@ -122,8 +136,8 @@ pub fn lock(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Opt
 /// a text from that number belongs.
 pub fn latest_for_phone(
     conn: &mut DbConn,
-    dealership_id: &str,
-    phone: &str,
+    dealership_id: DealershipId,
+    phone: &PhoneNumber,
 ) -> QueryResult<Option<RoRow>> {
     use super::schema::customers::dsl as c;
     let base = || {
@@ -131,14 +145,14 @@ pub fn latest_for_phone(
             .inner_join(c::customers)
             .filter(
                 r::dealership_id
-                    .eq(dealership_id.to_owned())
-                    .and(c::phone.eq(phone.to_owned())),
+                    .eq(dealership_id)
+                    .and(c::phone.eq(phone.clone())),
             )
             .order((r::created_at.desc(), r::number.desc()))
             .select(RoRow::as_select())
     };
     if let Some(open) = base()
-        .filter(r::status.ne_all(["picked_up", "cancelled"]))
+        .filter(r::status.ne_all([RoStatus::PickedUp, RoStatus::Cancelled]))
         .first(conn)
         .optional()?
     {

@@ -1,6 +1,9 @@
 use super::DbConn;
 use super::models::StaffRow;
 use super::schema::staff::dsl as s;
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::{DealershipId, StaffId};
+use crate::domain::presence::PresenceState;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +16,11 @@ pub fn insert(conn: &mut DbConn, row: &StaffRow) -> QueryResult<()> {
 
 /// A staff member of this dealership; staff of other dealerships do not exist
 /// from here.
-pub fn find(conn: &mut DbConn, dealership_id: &str, id: &str) -> QueryResult<Option<StaffRow>> {
+pub fn find(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    id: StaffId,
+) -> QueryResult<Option<StaffRow>> {
     s::staff
         .filter(s::dealership_id.eq(dealership_id).and(s::id.eq(id)))
         .select(StaffRow::as_select())
@@ -31,7 +38,7 @@ pub fn find_by_token_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<S
 
 pub fn find_by_name(
     conn: &mut DbConn,
-    dealership_id: &str,
+    dealership_id: DealershipId,
     name: &str,
 ) -> QueryResult<Option<StaffRow>> {
     s::staff
@@ -41,7 +48,7 @@ pub fn find_by_name(
         .optional()
 }
 
-pub fn list(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<StaffRow>> {
+pub fn list(conn: &mut DbConn, dealership_id: DealershipId) -> QueryResult<Vec<StaffRow>> {
     s::staff
         .filter(s::dealership_id.eq(dealership_id))
         .order((s::name.asc(), s::id.asc()))
@@ -53,15 +60,15 @@ pub fn list(conn: &mut DbConn, dealership_id: &str) -> QueryResult<Vec<StaffRow>
 /// (id, name, email) of each: what an RO shows and where its messages reply to.
 pub fn contacts(
     conn: &mut DbConn,
-    ids: &[String],
-) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    ids: &[StaffId],
+) -> QueryResult<Vec<(StaffId, String, Option<EmailAddress>)>> {
     s::staff
         .filter(s::id.eq_any(ids))
         .select((s::id, s::name, s::email))
         .load(conn)
 }
 
-pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn names(conn: &mut DbConn, ids: &[StaffId]) -> QueryResult<Vec<(StaffId, String)>> {
     s::staff
         .filter(s::id.eq_any(ids))
         .select((s::id, s::name))
@@ -71,8 +78,8 @@ pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, Stri
 /// Writes presence (and when the break ends, while on one).
 pub fn set_presence(
     conn: &mut DbConn,
-    id: &str,
-    presence: &str,
+    id: StaffId,
+    presence: PresenceState,
     since: NaiveDateTime,
     break_until: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
@@ -89,8 +96,8 @@ pub fn set_presence(
 /// These staff members, if they belong to this dealership.
 pub fn find_many(
     conn: &mut DbConn,
-    dealership_id: &str,
-    ids: &[String],
+    dealership_id: DealershipId,
+    ids: &[StaffId],
 ) -> QueryResult<Vec<StaffRow>> {
     s::staff
         .filter(s::dealership_id.eq(dealership_id).and(s::id.eq_any(ids)))
@@ -101,14 +108,14 @@ pub fn find_many(
 /// Takes the row lock on a staff member without changing anything visible
 /// (PostgreSQL: the row stays locked to the end of the transaction; SQLite:
 /// the whole database already is, by BEGIN IMMEDIATE).
-pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn lock(conn: &mut DbConn, id: StaffId) -> QueryResult<()> {
     diesel::update(s::staff.filter(s::id.eq(id)))
         .set(s::presence.eq(s::presence))
         .execute(conn)
         .map(drop)
 }
 
-pub fn set_token_hash(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
+pub fn set_token_hash(conn: &mut DbConn, id: StaffId, hash: &str) -> QueryResult<()> {
     diesel::update(s::staff.filter(s::id.eq(id)))
         .set(s::token_hash.eq(hash))
         .execute(conn)

@@ -6,6 +6,8 @@ use super::validation::Invalid;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
 
@@ -25,10 +27,6 @@ impl EmailAddress {
         }
         // Domains are case-insensitive; the local part is kept as written.
         Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
-    }
-
-    pub fn from_stored(value: String) -> Self {
-        Self(value)
     }
 
     pub fn as_str(&self) -> &str {
@@ -62,6 +60,14 @@ fn valid_domain(domain: &str) -> bool {
         && labels
             .last()
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+impl std::str::FromStr for EmailAddress {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Invalid> {
+        Self::parse(raw)
+    }
 }
 
 impl fmt::Display for EmailAddress {

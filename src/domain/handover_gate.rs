@@ -5,14 +5,14 @@
 //! yes or no; the app layer gathers the candidates and writes the answer.
 
 use super::availability::{Availability, Schedule};
+use super::ids::StaffId;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use uuid::Uuid;
 
 /// Someone who could hand the car over, in the order they are asked.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    pub staff_id: Uuid,
+    pub staff_id: StaffId,
     pub name: String,
     pub schedule: Schedule,
 }
@@ -21,7 +21,7 @@ pub struct Candidate {
 /// for someone without a schedule: presence alone, no known end).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoverPromise {
-    pub staff_id: Uuid,
+    pub staff_id: StaffId,
     pub name: String,
     pub until: Option<DateTime<Utc>>,
 }
@@ -29,7 +29,7 @@ pub struct HandoverPromise {
 /// Why one candidate cannot hand the car over now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateRefusal {
-    pub staff_id: Uuid,
+    pub staff_id: StaffId,
     pub name: String,
     pub reason: String,
 }
@@ -99,7 +99,7 @@ mod tests {
     fn candidate(name: &str, live: Live, start: u32, end: u32) -> Candidate {
         let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
         Candidate {
-            staff_id: Uuid::now_v7(),
+            staff_id: StaffId::generate(),
             name: name.into(),
             schedule: Schedule {
                 live,

@@ -144,8 +144,25 @@ pub fn line_amount(quantity: Quantity, unit_price: Cents) -> Cents {
 }
 
 /// A sales tax rate in basis points, 0 to 50 %.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
 pub struct TaxRate(u32);
+
+impl TryFrom<i32> for TaxRate {
+    type Error = Invalid;
+
+    fn try_from(stored: i32) -> Result<Self, Invalid> {
+        Self::parse(i64::from(stored))
+    }
+}
 
 impl TaxRate {
     pub fn parse(basis_points: i64) -> Result<Self, Invalid> {
@@ -157,8 +174,9 @@ impl TaxRate {
         Ok(Self(basis_points as u32))
     }
 
-    pub fn from_stored(bp: i32) -> Self {
-        Self(bp.max(0) as u32)
+    /// The rate as stored (basis points).
+    pub fn stored(self) -> i32 {
+        self.0 as i32
     }
 
     pub fn basis_points(self) -> u32 {

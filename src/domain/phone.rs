@@ -6,6 +6,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An ISO 3166-1 alpha-2 country code that the phone library knows.
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Country(phonenumber::country::Id);
 
@@ -33,7 +35,9 @@ impl Country {
 }
 
 /// A valid phone number in E.164 form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
@@ -63,13 +67,44 @@ impl PhoneNumber {
         ))
     }
 
-    /// Rebuilds a number this service stored itself (already E.164).
-    pub fn from_stored(e164: String) -> Self {
-        Self(e164)
+    /// Reads a number back in the E.164 form it is stored and sent in:
+    /// `+` and 8 to 15 digits. Anything else was not written by this service.
+    pub fn from_e164(raw: &str) -> Result<Self, Invalid> {
+        let digits = raw.strip_prefix('+').unwrap_or_default();
+        if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new(format!(
+                "{raw:?} is not an E.164 phone number"
+            )))
+        }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl FromStr for PhoneNumber {
+    type Err = Invalid;
+
+    /// The stored form only; what people type goes through [`PhoneNumber::parse`].
+    fn from_str(raw: &str) -> Result<Self, Invalid> {
+        Self::from_e164(raw)
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Country {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Invalid> {
+        Self::parse(raw)
     }
 }
 

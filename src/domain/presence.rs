@@ -9,6 +9,11 @@ string_enum!(
     PresenceState { Off => "off", OnDuty => "on_duty", OnBreak => "on_break" }
 );
 
+string_enum!(
+    /// A change of presence, as the presence log records it.
+    PresenceEventKind { ClockIn => "clock_in", ClockOut => "clock_out", Break => "break" }
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Presence {
     pub state: PresenceState,

@@ -79,11 +79,18 @@ impl Violations {
 }
 
 /// A closed set of values written as snake_case strings in JSON and in the
-/// database, with a parser whose error lists what is accepted.
+/// database, with a parser whose error lists what is accepted. The type is a
+/// diesel `Text` expression: rows hold the enum, and `db::sql_types` reads it
+/// back through `FromStr`, so a value this list does not know fails the load.
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 
@@ -108,6 +115,14 @@ macro_rules! string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::validation::Invalid;
+
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                Self::parse(raw)
             }
         }
     };

@@ -7,6 +7,8 @@ use super::validation::Invalid;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vin(String);
 
@@ -48,8 +50,19 @@ impl Vin {
         Ok(Self(vin))
     }
 
-    pub fn from_stored(value: String) -> Self {
-        Self(value)
+    /// Reads back a stored VIN: 17 characters, digits and capitals. (The
+    /// check digit was checked when it was written, against the dealership's
+    /// country.)
+    pub fn from_stored(raw: &str) -> Result<Self, Invalid> {
+        let ok = raw.len() == 17
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"IOQ".contains(&b)));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new(format!("{raw:?} is not a stored VIN")))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,6 +96,14 @@ fn transliterate(c: char) -> u32 {
         'H' | 'Y' => 8,
         'R' | 'Z' => 9,
         _ => 0,
+    }
+}
+
+impl std::str::FromStr for Vin {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Invalid> {
+        Self::from_stored(raw)
     }
 }
 

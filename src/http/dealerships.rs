@@ -43,7 +43,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         StatusCode::OK,
-        &app.get_dealership(&caller.0, id.into_inner()).await?,
+        &app.get_dealership(&caller.0, id.into_inner().into())
+            .await?,
     )
 }
 
@@ -67,7 +68,7 @@ pub async fn create_staff(
     w: Write<Caller, NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.create_staff(&w.who, id.into_inner(), w.body, w.idem)
+        app.create_staff(&w.who, id.into_inner().into(), w.body, w.idem)
             .await?,
     )
 }

@@ -1,22 +1,22 @@
 //! What the log transports kept (/dev/outbox), and /metrics.
 
 use super::problem::{ApiError, Problem};
-use crate::app::App;
+use crate::app::{App, OutboxEntry};
 use crate::config::{EmailTransport, SmsTransport};
-use crate::db::models::NotificationRow;
+use crate::domain::message::Channel;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The channels whose messages stay on this machine.
-fn local_channels(app: &App) -> Vec<&'static str> {
+fn local_channels(app: &App) -> Vec<Channel> {
     let mut channels = Vec::new();
     if app.settings.sms.transport == SmsTransport::Log {
-        channels.push("sms");
+        channels.push(Channel::Sms);
     }
     if app.settings.email.transport == EmailTransport::Log {
-        channels.push("email");
+        channels.push(Channel::Email);
     }
     channels
 }
@@ -25,37 +25,6 @@ fn local_channels(app: &App) -> Vec<&'static str> {
 struct OutboxPage {
     notice: String,
     messages: Vec<OutboxEntry>,
-}
-
-#[derive(Serialize)]
-struct OutboxEntry {
-    id: String,
-    ro_id: Option<String>,
-    kind: String,
-    channel: String,
-    to: String,
-    state: String,
-    created_at: String,
-    next_attempt_at: String,
-    subject: Option<String>,
-    body: String,
-    last_error: Option<String>,
-}
-
-fn entry(n: NotificationRow) -> OutboxEntry {
-    OutboxEntry {
-        id: n.id,
-        ro_id: n.ro_id,
-        kind: n.kind,
-        channel: n.channel,
-        to: n.to_address,
-        state: n.state,
-        created_at: n.created_at.and_utc().to_rfc3339(),
-        next_attempt_at: n.next_attempt_at.and_utc().to_rfc3339(),
-        subject: n.subject,
-        body: n.body_text,
-        last_error: n.last_error,
-    }
 }
 
 /// Texts and emails kept by the log transports, newest first: what
@@ -72,16 +41,12 @@ pub async fn dev_outbox(app: web::Data<App>, req: HttpRequest) -> Result<HttpRes
         )
         .response());
     }
+    let names: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
     let notice = format!(
         "Nothing on this page left this machine: {} messages are kept here by the log transport instead of being sent.",
-        channels.join(" and ")
+        names.join(" and ")
     );
-    let messages: Vec<OutboxEntry> = app
-        .recent_notifications(channels, 200)
-        .await?
-        .into_iter()
-        .map(entry)
-        .collect();
+    let messages = app.recent_notifications(channels, 200).await?;
     let wants_json = req.query_string().contains("format=json")
         || req
             .headers()
@@ -122,16 +87,18 @@ fn html(notice: &str, messages: &[OutboxEntry]) -> String {
         page.push_str("<p>No messages yet. Check a car in and they appear here.</p>");
     }
     for m in messages {
+        let (created_at, next_attempt_at) =
+            (m.created_at.to_rfc3339(), m.next_attempt_at.to_rfc3339());
         let _ = write!(
             page,
             "<section style=\"border-top:1px solid #ccc;padding:8px 0\"><h2 style=\"font-size:16px\">{} to {} <small>({}, {})</small></h2>\
              <p style=\"color:#555;font-size:13px\">{} · {}{}</p>{}<pre style=\"white-space:pre-wrap;font-family:inherit\">{}</pre></section>",
-            escape(&m.channel.to_uppercase()),
+            escape(&m.channel.as_str().to_uppercase()),
             escape(&m.to),
-            escape(&m.kind),
-            escape(&m.state),
-            escape(&m.created_at),
-            escape(&m.next_attempt_at),
+            escape(m.kind.as_str()),
+            escape(m.state.as_str()),
+            escape(&created_at),
+            escape(&next_attempt_at),
             m.last_error
                 .as_deref()
                 .map(|e| format!(" · {}", escape(e)))
@@ -150,14 +117,15 @@ fn html(notice: &str, messages: &[OutboxEntry]) -> String {
 /// Prometheus text format: the outbox by state, the age of the oldest due
 /// message, and this process's send counters and latency.
 pub async fn metrics(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
-    let (counts, oldest) = app.outbox_depth().await?;
+    let depth = app.outbox_depth().await?;
+    let (counts, oldest) = (&depth.messages, depth.oldest_due);
     let m = app.outbox.metrics();
     let mut out = String::new();
     out.push_str("# HELP handover_outbox_messages Messages in the outbox, by state.\n# TYPE handover_outbox_messages gauge\n");
     for state in crate::domain::delivery::DeliveryState::ALL {
         let n = counts
             .iter()
-            .find(|(s, _)| s == state.as_str())
+            .find(|(s, _)| s == state)
             .map_or(0, |(_, n)| *n);
         let _ = writeln!(
             out,
@@ -185,6 +153,27 @@ pub async fn metrics(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
             out,
             "# HELP handover_outbox_{name}_total {help}\n# TYPE handover_outbox_{name}_total counter\nhandover_outbox_{name}_total {}\n",
             value.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    out.push_str("# HELP handover_jobs Scheduled jobs, by state.\n# TYPE handover_jobs gauge\n");
+    for state in crate::domain::job::JobState::ALL {
+        let n = depth
+            .jobs
+            .iter()
+            .find(|(s, _)| s == state)
+            .map_or(0, |(_, n)| *n);
+        let _ = writeln!(out, "handover_jobs{{state=\"{state}\"}} {n}");
+    }
+    let _ = write!(
+        out,
+        "# HELP handover_jobs_failed_total Scheduled jobs given up on (attempts spent, or unreadable).\n# TYPE handover_jobs_failed_total counter\nhandover_jobs_failed_total {}\n",
+        m.jobs_failed.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    out.push_str("# HELP handover_purged_rows_total Rows removed because their lifetime ended.\n# TYPE handover_purged_rows_total counter\n");
+    for (table, rows) in m.purged_totals() {
+        let _ = writeln!(
+            out,
+            "handover_purged_rows_total{{table=\"{table}\"}} {rows}"
         );
     }
     let (buckets, count, sum) = m.latency();

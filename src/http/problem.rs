@@ -297,7 +297,7 @@ fn app_problem(e: &AppError) -> Problem {
                     .candidates
                     .iter()
                     .map(|c| Candidate {
-                        staff_id: c.staff_id,
+                        staff_id: c.staff_id.uuid(),
                         name: c.name.clone(),
                         reason: c.reason.clone(),
                     })

@@ -67,7 +67,10 @@ pub async fn get(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    respond::repair_order_now(app.get_repair_order(&staff.0, id.into_inner()).await?)
+    respond::repair_order_now(
+        app.get_repair_order(&staff.0, id.into_inner().into())
+            .await?,
+    )
 }
 
 /// Add estimate lines (advisor, manager). Customer-pay lines wait for the
@@ -90,7 +93,7 @@ pub async fn estimate(
     w: Write<Actor, EstimateInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.add_estimate(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.add_estimate(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -109,7 +112,7 @@ pub async fn approvals(
     w: Write<Actor, ApprovalInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.record_decisions(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.record_decisions(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -128,7 +131,7 @@ pub async fn timeline(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         StatusCode::OK,
-        &app.timeline(&staff.0, id.into_inner()).await?,
+        &app.timeline(&staff.0, id.into_inner().into()).await?,
     )
 }
 
@@ -148,7 +151,7 @@ pub async fn message(
     w: Write<Actor, NewMessage>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.send_message(&w.who, id.into_inner(), w.body, w.idem)
+        app.send_message(&w.who, id.into_inner().into(), w.body, w.idem)
             .await?,
     )
 }

@@ -2,7 +2,7 @@
 //! orders the `ETag` (its version) and, on creation, `Location`.
 
 use super::problem::ApiError;
-use crate::app::{AppError, Reply};
+use crate::app::{AppError, Outcome, Reply};
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use serde::Serialize;
@@ -13,15 +13,19 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<HttpResponse,
 }
 
 fn parts<T: Serialize>(reply: Reply<T>) -> Result<(StatusCode, serde_json::Value, bool), ApiError> {
-    let (status, body, replayed) = match reply {
-        Reply::Fresh { status, value } => (
-            status,
+    let (outcome, body, replayed) = match reply {
+        Reply::Fresh { outcome, value } => (
+            outcome,
             serde_json::to_value(&value).map_err(AppError::from)?,
             false,
         ),
-        Reply::Replayed { status, body } => (status, body, true),
+        Reply::Replayed { outcome, body } => (outcome, body, true),
     };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let status = match outcome {
+        Outcome::Done => StatusCode::OK,
+        Outcome::Created => StatusCode::CREATED,
+        Outcome::Accepted => StatusCode::ACCEPTED,
+    };
     Ok((status, body, replayed))
 }
 
@@ -68,5 +72,8 @@ fn with_etag(
 
 /// A repair order read or written without idempotency bookkeeping.
 pub fn repair_order_now<T: Serialize>(value: T) -> Result<HttpResponse, ApiError> {
-    repair_order(Reply::Fresh { status: 200, value })
+    repair_order(Reply::Fresh {
+        outcome: Outcome::Done,
+        value,
+    })
 }

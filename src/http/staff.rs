@@ -55,7 +55,7 @@ pub async fn clock_in(
     id: web::Path<Uuid>,
     w: Write<Actor, Empty>,
 ) -> Result<HttpResponse, ApiError> {
-    respond::reply(app.clock_in(&w.who, id.into_inner(), w.idem).await?)
+    respond::reply(app.clock_in(&w.who, id.into_inner().into(), w.idem).await?)
 }
 
 /// Clock out (self, or a manager). Refused while ready cars depend on this
@@ -76,7 +76,7 @@ pub async fn clock_out(
     w: Write<Actor, ClockOutInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.clock_out(&w.who, id.into_inner(), w.body, w.idem)
+        app.clock_out(&w.who, id.into_inner().into(), w.body, w.idem)
             .await?,
     )
 }
@@ -97,7 +97,8 @@ pub async fn schedule(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         StatusCode::OK,
-        &app.set_schedule(&w.who, id.into_inner(), w.body).await?,
+        &app.set_schedule(&w.who, id.into_inner().into(), w.body)
+            .await?,
     )
 }
 
@@ -116,7 +117,7 @@ pub async fn time_off(
     w: Write<Actor, TimeOffInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.add_time_off(&w.who, id.into_inner(), w.body, w.idem)
+        app.add_time_off(&w.who, id.into_inner().into(), w.body, w.idem)
             .await?,
     )
 }
@@ -135,7 +136,7 @@ pub async fn take_break(
     w: Write<Actor, BreakInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.start_break(&w.who, id.into_inner(), w.body, w.idem)
+        app.start_break(&w.who, id.into_inner().into(), w.body, w.idem)
             .await?,
     )
 }
@@ -155,7 +156,8 @@ pub async fn delegates(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         StatusCode::OK,
-        &app.set_delegates(&w.who, id.into_inner(), w.body).await?,
+        &app.set_delegates(&w.who, id.into_inner().into(), w.body)
+            .await?,
     )
 }
 
@@ -184,7 +186,7 @@ pub async fn availability(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         StatusCode::OK,
-        &app.availability(&staff.0, id.into_inner(), q.into_inner().until)
+        &app.availability(&staff.0, id.into_inner().into(), q.into_inner().until)
             .await?,
     )
 }

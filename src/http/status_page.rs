@@ -8,6 +8,7 @@
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, PublicPage, PublicView, Visitor};
 use crate::domain::estimate::Decision;
+use crate::domain::ids::LineId;
 use crate::domain::language::Language;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
@@ -74,10 +75,13 @@ fn visitor(req: &HttpRequest) -> Visitor {
     }
 }
 
-fn random_token() -> String {
+/// 128 random bits for a CSRF token or a CSP nonce. Without randomness
+/// there is no page: a predictable token would protect nothing.
+fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 16];
-    let _ = getrandom::fill(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The headers every page carries: no scripts, no third parties, no
@@ -95,12 +99,12 @@ fn page(status: StatusCode, nonce: &str) -> HttpResponseBuilder {
     b
 }
 
-fn not_found() -> HttpResponse {
-    let nonce = random_token();
-    page(StatusCode::NOT_FOUND, &nonce).body(
+fn not_found() -> Result<HttpResponse, ApiError> {
+    let nonce = random_token()?;
+    Ok(page(StatusCode::NOT_FOUND, &nonce).body(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Not found</title></head>\
          <body><h1>This link is not valid</h1><p>Please use the link from your latest text or email, or call the dealership.</p></body></html>",
-    )
+    ))
 }
 
 /// Renders the page for `view`, with the CSRF cookie it needs.
@@ -113,13 +117,12 @@ fn render(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let csrf = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() >= 16)
-        .unwrap_or_else(random_token);
-    let nonce = random_token();
-    let lang = Language::parse(&view.language).unwrap_or_default();
+    let csrf = match req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 16) {
+        Some(c) => c.value().to_owned(),
+        None => random_token()?,
+    };
+    let nonce = random_token()?;
+    let lang = view.language;
     let html = app
         .outbox
         .templates()
@@ -135,7 +138,7 @@ fn render(
 }
 
 fn flash_for(view: &PublicView, done: &str) -> Option<String> {
-    let es = view.language == "es";
+    let es = view.language == Language::Es;
     let who = &view.advisor_first_name;
     match done {
         "answers" if es => Some(format!("Gracias: {who} recibió sus respuestas.")),
@@ -163,8 +166,8 @@ async fn open(
             dealership,
             language,
         }) => {
-            let nonce = random_token();
-            let lang = Language::parse(&language).unwrap_or_default();
+            let nonce = random_token()?;
+            let lang = language;
             let html = app
                 .outbox
                 .templates()
@@ -176,7 +179,7 @@ async fn open(
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
             Ok(page(StatusCode::GONE, &nonce).body(html))
         }
-        Err(AppError::NotFound(_)) => Ok(not_found()),
+        Err(AppError::NotFound(_)) => not_found(),
         Err(e) => Err(e.into()),
     }
 }
@@ -233,16 +236,14 @@ pub async fn approve(
         .iter()
         .find(|(k, _)| k == "estimate_version")
         .and_then(|(_, v)| v.parse::<i32>().ok());
-    let decisions: Vec<(String, Decision)> = fields
+    // Every answer must name a line and a decision; a form that says
+    // anything else was not made by the page.
+    let decisions: Option<Vec<(LineId, Decision)>> = fields
         .iter()
-        .filter_map(|(k, v)| {
-            Some((
-                k.strip_prefix("line-")?.to_owned(),
-                Decision::parse(v).ok()?,
-            ))
-        })
+        .filter_map(|(k, v)| Some((k.strip_prefix("line-")?, v)))
+        .map(|(id, v)| Some((id.parse().ok()?, Decision::parse(v).ok()?)))
         .collect();
-    let Some(version) = version else {
+    let (Some(version), Some(decisions)) = (version, decisions) else {
         return open(
             &app,
             &req,
@@ -293,7 +294,7 @@ async fn after_form(
 ) -> Result<HttpResponse, ApiError> {
     match result {
         Ok(()) => Ok(see_other(token, done)),
-        Err(AppError::NotFound(_)) => Ok(not_found()),
+        Err(AppError::NotFound(_)) => not_found(),
         Err(AppError::Validation(errors)) => {
             let why = errors
                 .first()

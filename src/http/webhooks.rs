@@ -4,13 +4,14 @@
 
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, InboundText};
-use crate::notify::transport::signature;
+use crate::notify::transport::signature_matches;
 use actix_web::{HttpRequest, HttpResponse, web};
+use secrecy::ExposeSecret;
 
 /// The form parameters, if the signature over them is Twilio's; otherwise
 /// why not.
 fn verified(app: &App, req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let token = app.settings.sms.twilio.auth_token.expose();
+    let token = app.settings.sms.twilio.auth_token.expose_secret();
     if token.is_empty() {
         return Err(ApiError::BadSignature(
             "Twilio webhooks are not configured (sms.twilio.auth_token is empty)",
@@ -31,14 +32,7 @@ fn verified(app: &App, req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, St
         Some(q) => format!("{base}{}?{q}", req.path()),
         None => format!("{base}{}", req.path()),
     };
-    let expected = signature(token, &url, &params);
-    let same = expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
+    if !signature_matches(token, &url, &params, given) {
         return Err(ApiError::BadSignature("X-Twilio-Signature does not match"));
     }
     Ok(params)

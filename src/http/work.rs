@@ -32,7 +32,7 @@ pub async fn status(
     w: Write<Actor, StatusInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.change_status(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.change_status(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -52,7 +52,7 @@ pub async fn promised_at(
     w: Write<Actor, PromisedAtInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order_now(
-        app.change_promised_at(&w.who, id.into_inner(), w.if_match, w.body)
+        app.change_promised_at(&w.who, id.into_inner().into(), w.if_match, w.body)
             .await?,
     )
 }
@@ -76,7 +76,7 @@ pub async fn ready(
     w: Write<Actor, ReadyInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.mark_ready(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.mark_ready(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -97,7 +97,7 @@ pub async fn handover(
     w: Write<Actor, HandoverInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.record_handover(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.record_handover(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -116,7 +116,7 @@ pub async fn cancel(
     w: Write<Actor, CancelInput>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.cancel(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.cancel(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -139,7 +139,7 @@ pub async fn payment(
 ) -> Result<HttpResponse, ApiError> {
     // 201 without Location: the payment lives inside the RO's `payments`.
     respond::repair_order(
-        app.record_payment(&w.who, id.into_inner(), w.if_match, w.body, w.idem)
+        app.record_payment(&w.who, id.into_inner().into(), w.if_match, w.body, w.idem)
             .await?,
     )
 }
@@ -161,7 +161,7 @@ pub async fn pickup(
     w: Write<Actor, Empty>,
 ) -> Result<HttpResponse, ApiError> {
     respond::repair_order(
-        app.pickup(&w.who, id.into_inner(), w.if_match, w.idem)
+        app.pickup(&w.who, id.into_inner().into(), w.if_match, w.idem)
             .await?,
     )
 }
@@ -182,7 +182,7 @@ pub async fn delegates(
 ) -> Result<HttpResponse, ApiError> {
     respond::json(
         actix_web::http::StatusCode::OK,
-        &app.set_ro_delegates(&w.who, id.into_inner(), w.body)
+        &app.set_ro_delegates(&w.who, id.into_inner().into(), w.body)
             .await?,
     )
 }
@@ -201,7 +201,7 @@ pub async fn arrived(
     w: Write<Actor, Empty>,
 ) -> Result<HttpResponse, ApiError> {
     respond::reply(
-        app.customer_arrived(&w.who, id.into_inner(), w.idem)
+        app.customer_arrived(&w.who, id.into_inner().into(), w.idem)
             .await?,
     )
 }

@@ -6,6 +6,15 @@ use std::time::Duration;
 /// Upper bounds of the send-latency histogram, in seconds.
 pub const LATENCY_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
+/// How one send attempt ended, as counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Sent,
+    Failed,
+    Suppressed,
+    Retried,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     pub sent: AtomicU64,
@@ -14,6 +23,10 @@ pub struct Metrics {
     pub retried: AtomicU64,
     /// Worker passes that found nothing due and nothing in flight.
     pub idle_passes: AtomicU64,
+    /// Scheduled jobs given up on (attempts spent, or unreadable).
+    pub jobs_failed: AtomicU64,
+    /// Rows removed by the retention purge, per table.
+    purged: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros: AtomicU64,
@@ -21,12 +34,12 @@ pub struct Metrics {
 
 impl Metrics {
     /// One send attempt ended with `outcome` after `took`.
-    pub fn record(&self, outcome: &str, took: Duration) {
+    pub fn record(&self, outcome: Attempt, took: Duration) {
         let counter = match outcome {
-            "sent" => &self.sent,
-            "failed" => &self.failed,
-            "suppressed" => &self.suppressed,
-            _ => &self.retried,
+            Attempt::Sent => &self.sent,
+            Attempt::Failed => &self.failed,
+            Attempt::Suppressed => &self.suppressed,
+            Attempt::Retried => &self.retried,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let secs = took.as_secs_f64();
@@ -38,6 +51,25 @@ impl Metrics {
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_micros
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    pub fn job_failed(&self) {
+        self.jobs_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `rows` were purged from `table`.
+    pub fn purged(&self, table: &'static str, rows: u64) {
+        if let Ok(mut purged) = self.purged.lock() {
+            *purged.entry(table).or_default() += rows;
+        }
+    }
+
+    /// Rows purged so far, per table.
+    pub fn purged_totals(&self) -> Vec<(&'static str, u64)> {
+        self.purged
+            .lock()
+            .map(|p| p.iter().map(|(t, n)| (*t, *n)).collect())
+            .unwrap_or_default()
     }
 
     /// The latency histogram: cumulative counts per bucket, total count, sum in seconds.

@@ -9,44 +9,102 @@ use crate::db::models::{DealershipRow, NotificationEventRow, NotificationRow};
 use crate::db::{self, DbConn};
 use crate::domain::contact::{NotifyBy, channels};
 use crate::domain::delivery::DeliveryState;
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::{EventId, NotificationId, RoId, StaffId};
 use crate::domain::language::Language;
+use crate::domain::message::{Channel, MessageKind, RecipientKind};
+use crate::domain::phone::PhoneNumber;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::connection::SimpleConnection;
+use diesel::result::Error as DieselError;
 use tokio::sync::Notify;
-use uuid::Uuid;
 
 /// Who a message is for.
 #[derive(Debug, Clone)]
 pub enum Recipient {
     Customer {
-        phone: Option<String>,
-        email: Option<String>,
+        phone: Option<PhoneNumber>,
+        email: Option<EmailAddress>,
         sms_consent: bool,
         notify_by: NotifyBy,
         language: Language,
     },
     Staff {
-        id: String,
-        phone: Option<String>,
-        email: Option<String>,
+        id: StaffId,
+        phone: Option<PhoneNumber>,
+        email: Option<EmailAddress>,
     },
+}
+
+impl Recipient {
+    fn kind(&self) -> RecipientKind {
+        match self {
+            Recipient::Customer { .. } => RecipientKind::Customer,
+            Recipient::Staff { .. } => RecipientKind::Staff,
+        }
+    }
+
+    /// The recipient's part of a message's dedupe key.
+    fn key(&self) -> String {
+        match self {
+            Recipient::Customer { .. } => "customer".into(),
+            Recipient::Staff { id, .. } => format!("staff-{id}"),
+        }
+    }
 }
 
 /// One message to write: what, to whom, about what, caused by what.
 pub struct Outgoing<'a> {
     pub dealership: &'a DealershipRow,
-    pub ro_id: Option<&'a str>,
+    pub ro_id: Option<RoId>,
     /// The event or job that caused it: (cause, recipient, channel) is unique.
     pub cause_id: &'a str,
-    pub kind: &'static str,
+    pub kind: MessageKind,
     pub to: Recipient,
     /// Routine messages wait out quiet hours; `send_at` already says when.
     pub routine: bool,
     pub send_at: DateTime<Utc>,
     /// A newer pending message with the same key replaces older ones.
     pub supersede_key: Option<&'static str>,
-    pub reply_to: Option<String>,
+    pub reply_to: Option<EmailAddress>,
     pub context: MessageContext,
+}
+
+impl Outgoing<'_> {
+    fn dedupe_key(&self, channel: Channel) -> String {
+        let about = match self.ro_id {
+            Some(ro) => ro.to_string(),
+            None => self.dealership.id.to_string(),
+        };
+        format!("{about}:{}:{}:{channel}", self.cause_id, self.to.key())
+    }
+}
+
+/// The channels a message goes by, and when nothing can reach the customer,
+/// the row that records that.
+struct Route {
+    language: Language,
+    sms: Option<PhoneNumber>,
+    email: Option<EmailAddress>,
+    unreachable: Option<(Channel, String, &'static str)>,
+}
+
+/// What became of a text's email copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailCopy {
+    Written(NotificationId),
+    /// That change already has its email.
+    AlreadyWritten,
+    /// The text cannot be rendered again (logged): no email goes.
+    Unrenderable,
+}
+
+/// One row to write for a message.
+struct Row<'a> {
+    channel: Channel,
+    to: &'a str,
+    state: DeliveryState,
+    error: Option<String>,
+    rendered: Option<&'a Rendered>,
 }
 
 pub struct Outbox {
@@ -92,180 +150,113 @@ impl Outbox {
         out: Outgoing<'_>,
         now: DateTime<Utc>,
     ) -> diesel::QueryResult<usize> {
-        let (language, sms_to, email_to, unreachable) = route(tx, &out)?;
-        let context = serde_json::to_string(&out.context).unwrap_or_default();
-        let rendered = self.templates.render(language, out.kind, &out.context);
-        let mut written = 0;
-        let mut write = |tx: &mut DbConn,
-                         channel: &str,
-                         to: &str,
-                         state: DeliveryState,
-                         error: Option<String>,
-                         r: Option<&Rendered>| {
-            let key = format!(
-                "{}:{}:{}:{channel}",
-                out.ro_id.unwrap_or(&out.dealership.id),
-                out.cause_id,
-                recipient_key(&out.to)
-            );
-            let row = NotificationRow {
-                id: Uuid::now_v7().to_string(),
-                dealership_id: out.dealership.id.clone(),
-                ro_id: out.ro_id.map(str::to_owned),
-                dedupe_key: key,
-                kind: out.kind.to_owned(),
-                recipient_kind: match out.to {
-                    Recipient::Customer { .. } => "customer".into(),
-                    Recipient::Staff { .. } => "staff".into(),
-                },
-                recipient_staff_id: match &out.to {
-                    Recipient::Staff { id, .. } => Some(id.clone()),
-                    Recipient::Customer { .. } => None,
-                },
-                channel: channel.to_owned(),
-                to_address: to.to_owned(),
-                from_address: if channel == "sms" {
-                    out.dealership.sms_from.clone()
-                } else {
-                    out.dealership.email_from.clone()
-                },
-                reply_to: out.reply_to.clone().filter(|_| channel == "email"),
-                subject: r.filter(|_| channel == "email").map(|r| r.subject.clone()),
-                body_text: r
-                    .map(|r| {
-                        if channel == "sms" {
-                            r.sms.clone()
-                        } else {
-                            r.text.clone()
-                        }
-                    })
-                    .unwrap_or_default(),
-                body_html: r
-                    .filter(|_| channel == "email")
-                    .and_then(|r| r.html.clone()),
-                language: language.code().to_owned(),
-                context: context.clone(),
-                routine: out.routine,
-                supersede_key: out.supersede_key.map(str::to_owned),
-                fallback_of: None,
-                state: state.as_str().to_owned(),
-                attempts: 0,
-                next_attempt_at: stored(out.send_at),
-                claimed_at: None,
-                lease_until: None,
-                recheck_since: None,
-                provider_id: None,
-                provider_status: None,
-                last_error: error.clone(),
-                created_at: stored(now),
-                updated_at: stored(now),
-                sent_at: None,
-                delivered_at: None,
-            };
-            if !db::notifications::insert_new(tx, &row)? {
-                return Ok(()); // This change was already told.
-            }
-            let mut events = vec![history_row(&row.id, state, now, error.as_deref())];
-            if let (Some(ro), Some(sk), DeliveryState::Pending) =
-                (out.ro_id, out.supersede_key, state)
-            {
-                for old in
-                    db::notifications::supersede(tx, ro, to, channel, sk, &row.id, stored(now))?
-                {
-                    let why = Some("a newer message replaced it");
-                    events.push(history_row(&old, DeliveryState::Superseded, now, why));
-                }
-            }
-            db::notifications::append_events(tx, &events)?;
-            written += 1;
-            Ok::<_, diesel::result::Error>(())
-        };
+        let route = route(tx, &out)?;
+        let context = serde_json::to_string(&out.context)
+            .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+        let mut rows = Vec::new();
+        let rendered = self
+            .templates
+            .render(route.language, out.kind, &out.context);
         match &rendered {
             Err(e) => {
-                tracing::error!(kind = out.kind, error = %e, "message template failed");
-                let (channel, to) = match (&sms_to, &email_to) {
-                    (Some(p), _) => ("sms", p.as_str()),
-                    (None, Some(e)) => ("email", e.as_str()),
-                    (None, None) => ("sms", ""),
+                tracing::error!(kind = %out.kind, error = %e, "message template failed");
+                let (channel, to) = match (&route.sms, &route.email) {
+                    (Some(p), _) => (Channel::Sms, p.as_str()),
+                    (None, Some(e)) => (Channel::Email, e.as_str()),
+                    (None, None) => (Channel::Sms, ""),
                 };
-                write(
-                    tx,
+                let error = Some(format!("template error: {e}"));
+                rows.push(Row {
                     channel,
                     to,
-                    DeliveryState::Failed,
-                    Some(format!("template error: {e}")),
-                    None,
-                )?;
+                    state: DeliveryState::Failed,
+                    error,
+                    rendered: None,
+                });
             }
             Ok(r) => {
-                if let Some(phone) = &sms_to {
-                    write(tx, "sms", phone, DeliveryState::Pending, None, Some(r))?;
+                let pending = |channel, to| Row {
+                    channel,
+                    to,
+                    state: DeliveryState::Pending,
+                    error: None,
+                    rendered: Some(r),
+                };
+                if let Some(phone) = &route.sms {
+                    rows.push(pending(Channel::Sms, phone.as_str()));
                 }
-                if let Some(email) = &email_to {
-                    write(tx, "email", email, DeliveryState::Pending, None, Some(r))?;
+                if let Some(email) = &route.email {
+                    rows.push(pending(Channel::Email, email.as_str()));
                 }
-                if let Some((channel, to, why)) = unreachable {
-                    write(
-                        tx,
-                        channel,
-                        &to,
-                        DeliveryState::Suppressed,
-                        Some(why),
-                        Some(r),
-                    )?;
+                if let Some((channel, to, why)) = &route.unreachable {
+                    rows.push(Row {
+                        channel: *channel,
+                        to,
+                        state: DeliveryState::Suppressed,
+                        error: Some((*why).to_owned()),
+                        rendered: Some(r),
+                    });
                 }
             }
         }
-        if written > 0
-            && let DbConn::Postgres(_) = tx
-        {
-            // Delivered at commit to every instance's LISTEN.
-            tx.batch_execute("NOTIFY handover_outbox")?;
+        let mut written = 0;
+        for row in rows {
+            if write(tx, &out, route.language, &context, row, now)? {
+                written += 1;
+            }
+        }
+        if written > 0 {
+            db::wake_workers(tx)?;
         }
         Ok(written)
     }
-}
 
-impl Outbox {
     /// The email copy of a text that could not go (failed, or suppressed
     /// because the customer opted out), rendered from the context the text
-    /// was rendered from. `None` when one already exists for that change.
+    /// was rendered from. A stored text that cannot be rendered again gets
+    /// no copy (logged: a blank email is worse than none).
     pub fn fallback_email(
         &self,
         tx: &mut DbConn,
         sms: &NotificationRow,
-        to: &str,
-        from: Option<String>,
-        reply_to: Option<String>,
+        to: &EmailAddress,
+        from: Option<&EmailAddress>,
+        reply_to: Option<&EmailAddress>,
         now: DateTime<Utc>,
-    ) -> diesel::QueryResult<Option<String>> {
-        let key = match sms.dedupe_key.strip_suffix(":sms") {
-            Some(base) => format!("{base}:email"),
-            None => return Ok(None),
+    ) -> diesel::QueryResult<EmailCopy> {
+        let Some(base) = sms.dedupe_key.strip_suffix(":sms") else {
+            tracing::error!(notification = %sms.id, "no email copy: not a text's dedupe key");
+            return Ok(EmailCopy::Unrenderable);
         };
-        let language = Language::parse(&sms.language).unwrap_or_default();
-        let context: MessageContext = serde_json::from_str(&sms.context).unwrap_or_default();
-        let rendered = match self.templates.render(language, &sms.kind, &context) {
+        let key = format!("{base}:email");
+        let rendered = serde_json::from_str::<MessageContext>(&sms.context)
+            .map_err(|e| e.to_string())
+            .and_then(|context| {
+                self.templates
+                    .render(sms.language, sms.kind, &context)
+                    .map_err(|e| e.to_string())
+            });
+        let rendered = match rendered {
             Ok(r) => r,
-            Err(e) => {
-                tracing::error!(kind = %sms.kind, error = %e, "fallback template failed");
-                return Ok(None);
+            Err(error) => {
+                tracing::error!(notification = %sms.id, %error, "no email copy: the text cannot be rendered again");
+                return Ok(EmailCopy::Unrenderable);
             }
         };
         let row = NotificationRow {
-            id: Uuid::now_v7().to_string(),
+            id: NotificationId::generate(),
             dedupe_key: key,
-            channel: "email".into(),
-            to_address: to.to_owned(),
-            from_address: from,
-            reply_to,
+            channel: Channel::Email,
+            to_address: to.to_string(),
+            from_address: from.map(ToString::to_string),
+            reply_to: reply_to.map(ToString::to_string),
             subject: Some(rendered.subject),
             body_text: rendered.text,
             body_html: rendered.html,
             // A fallback goes now: the text it replaces already waited.
             routine: false,
-            fallback_of: Some(sms.id.clone()),
-            state: DeliveryState::Pending.as_str().to_owned(),
+            fallback_of: Some(sms.id),
+            state: DeliveryState::Pending,
             attempts: 0,
             next_attempt_at: stored(now),
             claimed_at: None,
@@ -281,46 +272,113 @@ impl Outbox {
             ..sms.clone()
         };
         if !db::notifications::insert_new(tx, &row)? {
-            return Ok(None); // That change already has its email.
+            return Ok(EmailCopy::AlreadyWritten);
         }
-        history(
+        let why = Some("instead of the text message");
+        db::notifications::append_event(
             tx,
-            &row.id,
-            DeliveryState::Pending,
-            now,
-            Some("instead of the text message"),
+            &history_row(row.id, DeliveryState::Pending, now, why),
         )?;
-        if let DbConn::Postgres(_) = tx {
-            tx.batch_execute("NOTIFY handover_outbox")?;
-        }
-        Ok(Some(row.id))
+        db::wake_workers(tx)?;
+        Ok(EmailCopy::Written(row.id))
     }
 }
 
-type Route = (
-    Language,
-    Option<String>,
-    Option<String>,
-    Option<(&'static str, String, String)>,
-);
+/// Writes one row of a message (and supersedes what it replaces); `false`
+/// when this change already wrote it.
+fn write(
+    tx: &mut DbConn,
+    out: &Outgoing<'_>,
+    language: Language,
+    context: &str,
+    row: Row<'_>,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<bool> {
+    let Row {
+        channel,
+        to,
+        state,
+        error,
+        rendered,
+    } = row;
+    let email = channel == Channel::Email;
+    let d = out.dealership;
+    let notification = NotificationRow {
+        id: NotificationId::generate(),
+        dealership_id: d.id,
+        ro_id: out.ro_id,
+        dedupe_key: out.dedupe_key(channel),
+        kind: out.kind,
+        recipient_kind: out.to.kind(),
+        recipient_staff_id: match &out.to {
+            Recipient::Staff { id, .. } => Some(*id),
+            Recipient::Customer { .. } => None,
+        },
+        channel,
+        to_address: to.to_owned(),
+        from_address: match channel {
+            Channel::Sms => d.sms_from.as_ref().map(ToString::to_string),
+            Channel::Email => d.email_from.as_ref().map(ToString::to_string),
+        },
+        reply_to: out
+            .reply_to
+            .as_ref()
+            .filter(|_| email)
+            .map(ToString::to_string),
+        subject: rendered.filter(|_| email).map(|r| r.subject.clone()),
+        body_text: rendered
+            .map(|r| match channel {
+                Channel::Sms => r.sms.clone(),
+                Channel::Email => r.text.clone(),
+            })
+            .unwrap_or_default(),
+        body_html: rendered.filter(|_| email).and_then(|r| r.html.clone()),
+        language,
+        context: context.to_owned(),
+        routine: out.routine,
+        supersede_key: out.supersede_key.map(str::to_owned),
+        fallback_of: None,
+        state,
+        attempts: 0,
+        next_attempt_at: stored(out.send_at),
+        claimed_at: None,
+        lease_until: None,
+        recheck_since: None,
+        provider_id: None,
+        provider_status: None,
+        last_error: error.clone(),
+        created_at: stored(now),
+        updated_at: stored(now),
+        sent_at: None,
+        delivered_at: None,
+    };
+    if !db::notifications::insert_new(tx, &notification)? {
+        return Ok(false); // This change was already told.
+    }
+    let mut events = vec![history_row(notification.id, state, now, error.as_deref())];
+    if let (Some(ro), Some(key), DeliveryState::Pending) = (out.ro_id, out.supersede_key, state) {
+        let at = stored(now);
+        let except = notification.id;
+        for old in db::notifications::supersede(tx, ro, to, channel, key, except, at)? {
+            let why = Some("a newer message replaced it");
+            events.push(history_row(old, DeliveryState::Superseded, now, why));
+        }
+    }
+    db::notifications::append_events(tx, &events)?;
+    Ok(true)
+}
 
-/// The language and the channels a message goes by, and when nothing can
-/// reach the customer, the row to record that (channel, address, reason).
+/// The language and the channels a message goes by.
 fn route(tx: &mut DbConn, out: &Outgoing<'_>) -> diesel::QueryResult<Route> {
     match &out.to {
-        Recipient::Staff { phone, email, .. } => Ok(match (phone, email) {
-            (Some(p), _) => (Language::En, Some(p.clone()), None, None),
-            (None, Some(e)) => (Language::En, None, Some(e.clone()), None),
-            (None, None) => (
-                Language::En,
-                None,
-                None,
-                Some((
-                    "sms",
-                    String::new(),
-                    "the staff member has no phone number or email address".to_owned(),
-                )),
-            ),
+        Recipient::Staff { phone, email, .. } => Ok(Route {
+            language: Language::En,
+            sms: phone.clone(),
+            email: if phone.is_some() { None } else { email.clone() },
+            unreachable: (phone.is_none() && email.is_none()).then(|| {
+                let why = "the staff member has no phone number or email address";
+                (Channel::Sms, String::new(), why)
+            }),
         }),
         Recipient::Customer {
             phone,
@@ -330,7 +388,7 @@ fn route(tx: &mut DbConn, out: &Outgoing<'_>) -> diesel::QueryResult<Route> {
             language,
         } => {
             let opted_out = match phone {
-                Some(p) => db::opt_outs::is_opted_out(tx, &out.dealership.id, p)?,
+                Some(p) => db::opt_outs::is_opted_out(tx, out.dealership.id, p.as_str())?,
                 None => false,
             };
             let sms_open = phone.is_some() && *sms_consent && !opted_out;
@@ -343,25 +401,19 @@ fn route(tx: &mut DbConn, out: &Outgoing<'_>) -> diesel::QueryResult<Route> {
                 } else {
                     "no phone number or email address"
                 };
-                match phone {
-                    Some(p) => ("sms", p.clone(), why.to_owned()),
-                    None => ("email", email.clone().unwrap_or_default(), why.to_owned()),
+                match (phone, email) {
+                    (Some(p), _) => (Channel::Sms, p.to_string(), why),
+                    (None, Some(e)) => (Channel::Email, e.to_string(), why),
+                    (None, None) => (Channel::Email, String::new(), why),
                 }
             });
-            Ok((
-                *language,
-                phone.clone().filter(|_| reach.sms),
-                email.clone().filter(|_| reach.email),
+            Ok(Route {
+                language: *language,
+                sms: phone.clone().filter(|_| reach.sms),
+                email: email.clone().filter(|_| reach.email),
                 unreachable,
-            ))
+            })
         }
-    }
-}
-
-fn recipient_key(to: &Recipient) -> String {
-    match to {
-        Recipient::Customer { .. } => "customer".into(),
-        Recipient::Staff { id, .. } => format!("staff-{id}"),
     }
 }
 
@@ -369,29 +421,18 @@ fn stored(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
 }
 
-/// Appends to a message's delivery history.
-pub fn history(
-    tx: &mut DbConn,
-    id: &str,
-    state: DeliveryState,
-    at: DateTime<Utc>,
-    detail: Option<&str>,
-) -> diesel::QueryResult<()> {
-    db::notifications::append_event(tx, &history_row(id, state, at, detail))
-}
-
 /// One history entry, for writing several at once.
 pub fn history_row(
-    id: &str,
+    id: NotificationId,
     state: DeliveryState,
     at: DateTime<Utc>,
     detail: Option<&str>,
 ) -> NotificationEventRow {
     NotificationEventRow {
-        id: Uuid::now_v7().to_string(),
-        notification_id: id.to_owned(),
+        id: EventId::generate(),
+        notification_id: id,
         at: stored(at),
-        state: state.as_str().to_owned(),
+        state,
         provider_status: None,
         detail: detail.map(str::to_owned),
     }

@@ -4,34 +4,10 @@
 
 use super::context::MessageContext;
 use crate::domain::language::Language;
+use crate::domain::message::{Audience, MessageKind};
 use crate::domain::sms;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::path::Path;
-
-/// Messages to customers: texts and multipart emails, in every language.
-pub const CUSTOMER_KINDS: &[&str] = &[
-    "checked_in",
-    "estimate",
-    "promised_changed",
-    "waiting_parts",
-    "progress",
-    "ready",
-    "picked_up",
-    "reply",
-    "handover_changed",
-    "pickup_later",
-];
-/// Messages to staff: texts and plain emails, in English.
-pub const STAFF_KINDS: &[&str] = &[
-    "staff_customer_message",
-    "staff_decision",
-    "staff_cashier_ready",
-    "staff_escalation",
-    "staff_delivery_failed",
-    "staff_customer_arrived",
-];
-/// Texts only: the answer to HELP.
-pub const TEXT_ONLY_KINDS: &[&str] = &["help"];
 
 const LANGUAGES: [Language; 2] = [Language::En, Language::Es];
 
@@ -137,12 +113,19 @@ impl Templates {
         Ok(templates)
     }
 
+    /// Renders every message in every language it is written in: customer
+    /// messages need a text and an HTML template per language, staff
+    /// messages an English text.
     fn check(&self) -> Result<(), TemplateError> {
         let sample = MessageContext::sample_long();
-        for lang in LANGUAGES {
-            for kind in CUSTOMER_KINDS.iter().chain(TEXT_ONLY_KINDS) {
+        for kind in MessageKind::ALL.iter().copied() {
+            let languages: &[Language] = match kind.audience() {
+                Audience::Customer | Audience::TextOnly => &LANGUAGES,
+                Audience::Staff => &[Language::En],
+            };
+            for lang in languages.iter().copied() {
                 let rendered = self.render(lang, kind, &sample)?;
-                if CUSTOMER_KINDS.contains(kind) && rendered.html.is_none() {
+                if kind.audience() == Audience::Customer && rendered.html.is_none() {
                     return Err(TemplateError::Render {
                         name: format!("{}/{kind}.html.j2", lang.code()),
                         source: minijinja::Error::new(
@@ -153,9 +136,6 @@ impl Templates {
                 }
             }
         }
-        for kind in STAFF_KINDS {
-            self.render(Language::En, kind, &sample)?;
-        }
         Ok(())
     }
 
@@ -164,9 +144,10 @@ impl Templates {
     pub fn render(
         &self,
         lang: Language,
-        kind: &str,
+        kind: MessageKind,
         ctx: &MessageContext,
     ) -> Result<Rendered, TemplateError> {
+        let kind = kind.as_str();
         let lang = if kind.starts_with("staff_") && !self.has(lang, kind, "txt") {
             Language::En
         } else {
@@ -251,11 +232,7 @@ mod tests {
         let sample = MessageContext::sample_long();
         let mut too_long = Vec::new();
         for lang in LANGUAGES {
-            for kind in CUSTOMER_KINDS
-                .iter()
-                .chain(STAFF_KINDS)
-                .chain(TEXT_ONLY_KINDS)
-            {
+            for kind in MessageKind::ALL.iter().copied() {
                 let sms = t.render(lang, kind, &sample).unwrap().sms;
                 let s = segments(&sms);
                 println!(
@@ -288,14 +265,14 @@ mod tests {
         let t = templates();
         let mut ctx = MessageContext::sample_long();
         ctx.customer.first_name = "<script>alert(1)</script>".into();
-        let r = t.render(Language::En, "estimate", &ctx).unwrap();
+        let r = t.render(Language::En, MessageKind::Estimate, &ctx).unwrap();
         assert!(r.subject.contains("$13,364.19"));
         assert!(r.text.contains("Replace front brake pads"));
         let html = r.html.unwrap();
         assert!(html.contains("&lt;script&gt;"), "HTML must be escaped");
         assert!(!html.contains("<script>"));
         assert!(html.contains("covered by warranty"));
-        let es = t.render(Language::Es, "ready", &ctx).unwrap();
+        let es = t.render(Language::Es, MessageKind::Ready, &ctx).unwrap();
         assert!(es.subject.contains("está listo"), "{}", es.subject);
         assert!(
             es.sms.contains("esta listo"),
@@ -309,7 +286,7 @@ mod tests {
         let built_in = Templates::embedded().unwrap();
         let on_disk = templates();
         let ctx = MessageContext::sample_long();
-        for kind in CUSTOMER_KINDS {
+        for kind in MessageKind::ALL.iter().copied() {
             assert_eq!(
                 built_in.render(Language::Es, kind, &ctx).unwrap(),
                 on_disk.render(Language::Es, kind, &ctx).unwrap()

@@ -1,8 +1,8 @@
 //! One message, from claim to outcome.
 
 use super::record::Sent;
-use crate::app::{Accepted, App, AppError};
-use crate::db::models::{ClaimedRow, NotificationRow};
+use crate::app::{Accepted, App, AppError, Claimed};
+use crate::notify::metrics::Attempt;
 use crate::notify::transport::{SendOutcome, Transports};
 use std::time::Instant;
 use tokio::sync::mpsc;
@@ -10,22 +10,16 @@ use tokio::sync::mpsc;
 /// How an attempt ended: settled here, or taken by the provider and handed
 /// to the recorder, which writes such outcomes in batches.
 enum Ended {
-    Settled(&'static str),
+    Settled(Attempt),
     Accepted(Accepted),
 }
 
-pub async fn one(
-    app: &App,
-    transports: &Transports,
-    claimed: ClaimedRow,
-    recorder: &mpsc::Sender<Sent>,
-) {
+pub async fn one(app: &App, transports: &Transports, n: Claimed, recorder: &mpsc::Sender<Sent>) {
     let started = Instant::now();
-    let n = claimed.notification;
-    match attempt(app, transports, &n, claimed.opted_out).await {
+    match attempt(app, transports, &n).await {
         Ok(Ended::Settled(outcome)) => app.outbox.metrics().record(outcome, started.elapsed()),
         Ok(Ended::Accepted(accepted)) => {
-            let id = n.id.clone();
+            let id = n.id();
             let sent = Sent {
                 n,
                 accepted,
@@ -37,20 +31,17 @@ pub async fn one(
         }
         // The lease brings the message back to a worker, which checks with
         // the provider before sending again.
-        Err(e) => tracing::error!(notification = %n.id, error = %e, "recording a delivery failed"),
+        Err(e) => {
+            tracing::error!(notification = %n.id(), error = %e, "recording a delivery failed")
+        }
     }
 }
 
-async fn attempt(
-    app: &App,
-    transports: &Transports,
-    n: &NotificationRow,
-    opted_out: bool,
-) -> Result<Ended, AppError> {
+async fn attempt(app: &App, transports: &Transports, n: &Claimed) -> Result<Ended, AppError> {
     if let Some(since) = n.recheck_since {
-        match transports.find_sent(n, since.and_utc()).await {
+        match transports.find_sent(&n.envelope, since).await {
             Ok(Some((provider_id, status))) => {
-                tracing::info!(notification = %n.id, "a worker died after sending this; it was not sent again");
+                tracing::info!(notification = %n.id(), "a worker died after sending this; it was not sent again");
                 return Ok(Ended::Accepted(Accepted {
                     provider_id,
                     status,
@@ -65,16 +56,16 @@ async fn attempt(
                     None,
                 )
                 .await?;
-                return Ok(Ended::Settled("retried"));
+                return Ok(Ended::Settled(Attempt::Retried));
             }
         }
     }
-    if opted_out {
+    if n.opted_out {
         app.delivery_suppressed(n, "the customer opted out of texts".into())
             .await?;
-        return Ok(Ended::Settled("suppressed"));
+        return Ok(Ended::Settled(Attempt::Suppressed));
     }
-    Ok(match transports.send(n).await {
+    Ok(match transports.send(&n.envelope).await {
         SendOutcome::Accepted {
             provider_id,
             status,
@@ -85,14 +76,14 @@ async fn attempt(
             delivered,
         }),
         SendOutcome::Transient { error, retry_after } => {
-            tracing::warn!(notification = %n.id, %error, "send failed; will retry");
+            tracing::warn!(notification = %n.id(), %error, "send failed; will retry");
             app.delivery_retry(n, error, retry_after).await?;
-            Ended::Settled("retried")
+            Ended::Settled(Attempt::Retried)
         }
         SendOutcome::Permanent { error, opted_out } => {
-            tracing::warn!(notification = %n.id, %error, "send refused");
+            tracing::warn!(notification = %n.id(), %error, "send refused");
             app.delivery_failed(n, error, opted_out).await?;
-            Ended::Settled("failed")
+            Ended::Settled(Attempt::Failed)
         }
     })
 }

@@ -13,7 +13,6 @@ mod record;
 
 use crate::app::App;
 use crate::notify::transport::Transports;
-use diesel::connection::SimpleConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -58,6 +57,8 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
     // made because a send finished: under load those come once per message,
     // and a job's due time is minutes, not milliseconds.
     let mut check_jobs = true;
+    let purge_every = chrono::Duration::minutes(app.settings.retention.purge_interval_minutes);
+    let mut next_purge = app.clock.now();
     loop {
         while inflight.try_join_next().is_some() {}
         if *stop.borrow() {
@@ -91,6 +92,12 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
         if check_jobs {
             if let Err(e) = app.run_due_jobs(settings.batch_size).await {
                 tracing::error!(error = %e, "running scheduled jobs failed");
+            }
+            if app.clock.now() >= next_purge {
+                if let Err(e) = app.purge_expired().await {
+                    tracing::error!(error = %e, "purging expired rows failed");
+                }
+                next_purge = app.clock.now() + purge_every;
             }
             check_jobs = false;
         }
@@ -134,15 +141,15 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
 /// another instance commits messages. (diesel's notifications are read
 /// without blocking, so the connection is checked every `listen_poll_ms`.)
 fn listen_to_other_instances(app: &App, listening: Arc<AtomicBool>) {
-    if app.db.listener().is_none() {
+    if app.db.backend() != crate::db::Backend::Postgres {
         return;
     }
     let app = app.clone();
     let every = Duration::from_millis(app.settings.worker.listen_poll_ms.max(1));
     std::thread::spawn(move || {
         while listening.load(Ordering::Relaxed) {
-            let mut conn = match app.db.listener() {
-                Some(Ok(conn)) => conn,
+            let mut listener = match app.db.listen_for_outbox() {
+                Some(Ok(listener)) => listener,
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "LISTEN connection failed; retrying");
                     std::thread::sleep(Duration::from_secs(1));
@@ -150,24 +157,14 @@ fn listen_to_other_instances(app: &App, listening: Arc<AtomicBool>) {
                 }
                 None => return,
             };
-            if let Err(e) = conn.batch_execute("LISTEN handover_outbox") {
-                tracing::warn!(error = %e, "LISTEN failed; retrying");
-                std::thread::sleep(Duration::from_secs(1));
-                continue;
-            }
-            'connected: while listening.load(Ordering::Relaxed) {
-                let mut woke = false;
-                for notification in conn.notifications_iter() {
-                    match notification {
-                        Ok(_) => woke = true,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
-                            break 'connected;
-                        }
+            while listening.load(Ordering::Relaxed) {
+                match listener.woken() {
+                    Ok(true) => app.outbox.wake(),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                        break;
                     }
-                }
-                if woke {
-                    app.outbox.wake();
                 }
                 std::thread::sleep(every);
             }

@@ -5,8 +5,8 @@
 //! messages are still `sending` under their lease, and the worker that takes
 //! them over asks the provider before sending again.
 
-use crate::app::{Accepted, App};
-use crate::db::models::NotificationRow;
+use crate::app::{Accepted, App, Claimed};
+use crate::notify::metrics::Attempt;
 use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 const MAX_BATCH: usize = 256;
 
 pub struct Sent {
-    pub n: NotificationRow,
+    pub n: Claimed,
     pub accepted: Accepted,
     /// When the attempt began, for the send-latency histogram.
     pub started: Instant,
@@ -38,7 +38,7 @@ async fn run(app: App, mut queue: mpsc::Receiver<Sent>) {
         match app.deliveries_accepted(sent).await {
             Ok(()) => {
                 for t in started {
-                    app.outbox.metrics().record("sent", t.elapsed());
+                    app.outbox.metrics().record(Attempt::Sent, t.elapsed());
                 }
             }
             Err(e) => tracing::error!(

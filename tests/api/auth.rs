@@ -55,7 +55,7 @@ async fn admin_token_is_not_a_staff_login_and_staff_are_not_admins() {
 
 #[tokio::test]
 async fn without_admin_token_configured_nobody_is_admin() {
-    let app = spawn_app_with(|s| s.admin_token = handover::config::Secret::new("")).await;
+    let app = spawn_app_with(|s| s.admin_token = handover::config::Secret::from("")).await;
     app.post("/api/v1/dealerships", "", &dealership_body("X"))
         .await
         .problem(401, "unauthenticated");

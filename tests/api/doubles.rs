@@ -270,7 +270,7 @@ pub async fn spawn_notifying_app_with(
         s.public_base_url = "http://handover.test".into();
         s.sms.transport = SmsTransport::Twilio;
         s.sms.twilio.account_sid = SID.into();
-        s.sms.twilio.auth_token = Secret::new(TOKEN);
+        s.sms.twilio.auth_token = Secret::from(TOKEN);
         s.sms.twilio.api_base = uri;
         s.sms.twilio.from = FROM.into();
         s.sms.twilio.timeout_seconds = 2;

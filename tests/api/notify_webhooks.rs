@@ -133,19 +133,23 @@ async fn a_callback_that_beats_the_workers_record_is_applied_later() {
         .ok(201)
         .clone();
     let claimed = app.app.claim_notifications(10).await.unwrap();
-    let sms = &claimed
-        .iter()
-        .find(|c| c.notification.channel == "sms")
-        .unwrap()
-        .notification;
+    let sms = claimed
+        .into_iter()
+        .find(|c| c.envelope.channel.as_str() == "sms")
+        .unwrap();
     // Twilio's "delivered" arrives before the worker records the send.
     app.twilio_post(
         "/webhooks/twilio/status",
         &[("MessageSid", "SMearly"), ("MessageStatus", "delivered")],
     )
     .await;
+    let accepted = handover::app::Accepted {
+        provider_id: "SMearly".into(),
+        status: "queued".into(),
+        delivered: false,
+    };
     app.app
-        .delivery_accepted(sms, "SMearly".into(), "queued".into(), false)
+        .deliveries_accepted(vec![(sms, accepted)])
         .await
         .unwrap();
     let ns = app

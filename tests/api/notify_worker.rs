@@ -3,7 +3,8 @@
 use crate::doubles::*;
 use crate::helpers::*;
 use chrono::{Duration, TimeZone, Utc};
-use handover::db::models::NotificationRow;
+use diesel::RunQueryDsl;
+use diesel::sql_types::{Text, Timestamp};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,9 +67,9 @@ async fn a_send_that_went_through_before_the_crash_is_not_repeated() {
     let claimed = app.app.claim_notifications(10).await.unwrap();
     let sms = &claimed
         .iter()
-        .find(|c| c.notification.channel == "sms")
+        .find(|c| c.envelope.channel.as_str() == "sms")
         .unwrap()
-        .notification;
+        .envelope;
     // Twilio took it; the worker died before storing the answer.
     twilio.listed.lock().unwrap().push(json!({
         "sid": "SMalreadysent000000000000000000001", "to": sms.to_address, "body": sms.body_text,
@@ -137,44 +138,20 @@ async fn two_workers_deliver_a_thousand_messages_each_exactly_once() {
         let mut conn = db.get().unwrap();
         conn.write(|tx| -> diesel::QueryResult<()> {
             for i in 0..1000 {
-                let id = uuid::Uuid::now_v7().to_string();
-                handover::db::notifications::insert(
-                    tx,
-                    &NotificationRow {
-                        id: id.clone(),
-                        dealership_id: dealership.clone(),
-                        ro_id: Some(ro_id.clone()),
-                        dedupe_key: format!("load:{i}"),
-                        kind: "reply".into(),
-                        recipient_kind: "customer".into(),
-                        recipient_staff_id: None,
-                        channel: "sms".into(),
-                        to_address: "+13125550142".into(),
-                        from_address: None,
-                        reply_to: None,
-                        subject: None,
-                        body_text: format!("message {i}"),
-                        body_html: None,
-                        language: "en".into(),
-                        context: "{}".into(),
-                        routine: false,
-                        supersede_key: None,
-                        fallback_of: None,
-                        state: "pending".into(),
-                        attempts: 0,
-                        next_attempt_at: now,
-                        claimed_at: None,
-                        lease_until: None,
-                        recheck_since: None,
-                        provider_id: None,
-                        provider_status: None,
-                        last_error: None,
-                        created_at: now,
-                        updated_at: now,
-                        sent_at: None,
-                        delivered_at: None,
-                    },
-                )?;
+                diesel::sql_query(
+                    "INSERT INTO notifications (id, dealership_id, ro_id, dedupe_key, kind, \
+                     recipient_kind, channel, to_address, body_text, language, context, routine, \
+                     state, attempts, next_attempt_at, created_at, updated_at) VALUES \
+                     ($1, $2, $3, $4, 'reply', 'customer', 'sms', '+13125550142', $5, 'en', '{}', \
+                     FALSE, 'pending', 0, $6, $6, $6)",
+                )
+                .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
+                .bind::<Text, _>(&dealership)
+                .bind::<Text, _>(&ro_id)
+                .bind::<Text, _>(format!("load:{i}"))
+                .bind::<Text, _>(format!("message {i}"))
+                .bind::<Timestamp, _>(now)
+                .execute(tx)?;
             }
             Ok(())
         })
@@ -369,7 +346,7 @@ async fn on_postgres_a_commit_in_one_instance_wakes_the_worker_in_another() {
     // This instance's worker polls only once a minute: only NOTIFY can wake it.
     let app =
         spawn_notifying_app_with(&twilio, &smtp, |s| s.worker.poll_interval_seconds = 60).await;
-    if app.app.db.backend() != handover::db::Backend::Postgres {
+    if app.app.db.backend() != handover::store::Backend::Postgres {
         return;
     }
     let shop = app.shop().await;

@@ -39,7 +39,7 @@ async fn the_demo_can_be_seeded_twice_without_harm() {
 #[tokio::test]
 async fn sqlite_runs_in_wal_with_foreign_keys_and_full_sync() {
     let app = spawn_app().await;
-    if app.app.db.backend() != handover::db::Backend::Sqlite {
+    if app.app.db.backend() != handover::store::Backend::Sqlite {
         return; // PostgreSQL run: nothing SQLite-specific to check.
     }
     #[derive(QueryableByName)]
@@ -58,7 +58,7 @@ async fn sqlite_runs_in_wal_with_foreign_keys_and_full_sync() {
         let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
             .get_result(&mut **conn)
             .unwrap();
-        let flag = |conn: &mut handover::db::DbConn, sql: &str| -> i64 {
+        let flag = |conn: &mut handover::store::DbConn, sql: &str| -> i64 {
             diesel::sql_query(sql)
                 .get_result::<Flag>(conn)
                 .unwrap()
@@ -92,7 +92,7 @@ async fn sqlite_runs_in_wal_with_foreign_keys_and_full_sync() {
 async fn readiness_reports_an_unreachable_database() {
     // Open and migrate, then break the store underneath the running service.
     let app = spawn_app().await;
-    if app.app.db.backend() != handover::db::Backend::Sqlite {
+    if app.app.db.backend() != handover::store::Backend::Sqlite {
         return;
     }
     let r = app.req(reqwest::Method::GET, "/readyz", None).send().await;

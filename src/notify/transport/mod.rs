@@ -5,11 +5,27 @@ mod smtp;
 mod twilio;
 
 pub use smtp::Smtp;
-pub use twilio::{Twilio, signature};
+pub use twilio::{Twilio, signature, signature_matches};
 
 use crate::config::{EmailTransport, Settings, SmsTransport};
-use crate::db::models::NotificationRow;
+use crate::domain::ids::NotificationId;
+use crate::domain::message::{Channel, MessageKind};
 use chrono::{DateTime, Duration, Utc};
+
+/// A message as its provider needs it: where it goes, from whom, and what
+/// it says.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub id: NotificationId,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub to_address: String,
+    pub from_address: Option<String>,
+    pub reply_to: Option<String>,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+}
 
 /// What happened when a message was handed to its provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,15 +83,11 @@ impl Transports {
         matches!((&self.sms, &self.email), (SmsSender::Log, EmailSender::Log))
     }
 
-    pub async fn send(&self, n: &NotificationRow) -> SendOutcome {
-        match (n.channel.as_str(), &self.sms, &self.email) {
-            ("sms", SmsSender::Twilio(t), _) => t.send(n).await,
-            ("email", _, EmailSender::Smtp(s)) => s.send(n).await,
-            ("sms", SmsSender::Log, _) | ("email", _, EmailSender::Log) => log(n),
-            (other, _, _) => SendOutcome::Permanent {
-                error: format!("unknown channel {other:?}"),
-                opted_out: false,
-            },
+    pub async fn send(&self, n: &Envelope) -> SendOutcome {
+        match (n.channel, &self.sms, &self.email) {
+            (Channel::Sms, SmsSender::Twilio(t), _) => t.send(n).await,
+            (Channel::Email, _, EmailSender::Smtp(s)) => s.send(n).await,
+            (Channel::Sms, SmsSender::Log, _) | (Channel::Email, _, EmailSender::Log) => log(n),
         }
     }
 
@@ -86,24 +98,24 @@ impl Transports {
     /// recognisable as the same message by the receiving system.
     pub async fn find_sent(
         &self,
-        n: &NotificationRow,
+        n: &Envelope,
         since: DateTime<Utc>,
     ) -> Result<Option<(String, String)>, String> {
-        match (n.channel.as_str(), &self.sms) {
-            ("sms", SmsSender::Twilio(t)) => t.find_sent(n, since).await,
-            _ => Ok(None),
+        match (n.channel, &self.sms) {
+            (Channel::Sms, SmsSender::Twilio(t)) => t.find_sent(n, since).await,
+            (Channel::Sms, SmsSender::Log) | (Channel::Email, _) => Ok(None),
         }
     }
 }
 
 /// The log transport: the message is written to the service log and
 /// counts as delivered; /dev/outbox lists it.
-fn log(n: &NotificationRow) -> SendOutcome {
-    match n.channel.as_str() {
-        "sms" => {
+fn log(n: &Envelope) -> SendOutcome {
+    match n.channel {
+        Channel::Sms => {
             tracing::info!(target: "handover::outbox", to = %n.to_address, kind = %n.kind, "TEXT (not sent, log transport): {}", n.body_text)
         }
-        _ => tracing::info!(
+        Channel::Email => tracing::info!(
             target: "handover::outbox",
             to = %n.to_address,
             kind = %n.kind,

@@ -2,12 +2,13 @@
 //! advisor, and a Message-ID made from the notification id so that a resend
 //! after a crash is the same message to the receiving system.
 
+use super::Envelope;
 use super::SendOutcome;
 use crate::config::{EmailSettings, SmtpTls};
-use crate::db::models::NotificationRow;
 use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -29,7 +30,7 @@ impl Smtp {
         if !s.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 s.username.clone(),
-                s.password.expose().to_owned(),
+                s.password.expose_secret().to_owned(),
             ));
         }
         Ok(Self {
@@ -38,7 +39,7 @@ impl Smtp {
         })
     }
 
-    fn message(&self, n: &NotificationRow) -> Result<Message, String> {
+    fn message(&self, n: &Envelope) -> Result<Message, String> {
         let from: Mailbox = match n.from_address.as_deref().filter(|f| !f.is_empty()) {
             Some(f) => f.parse().map_err(|e| format!("bad From {f:?}: {e}"))?,
             None => self.default_from.clone(),
@@ -74,7 +75,7 @@ impl Smtp {
         built.map_err(|e| format!("cannot build the email: {e}"))
     }
 
-    pub async fn send(&self, n: &NotificationRow) -> SendOutcome {
+    pub async fn send(&self, n: &Envelope) -> SendOutcome {
         let message = match self.message(n) {
             Ok(m) => m,
             Err(error) => {

@@ -2,12 +2,13 @@
 //! /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth, and
 //! the X-Twilio-Signature scheme for its webhooks.
 
+use super::Envelope;
 use super::SendOutcome;
 use crate::config::TwilioSettings;
-use crate::db::models::NotificationRow;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sha1::Sha1;
 
@@ -18,7 +19,7 @@ pub struct Twilio {
     client: reqwest::Client,
     api_base: String,
     account_sid: String,
-    auth_token: String,
+    auth_token: secrecy::SecretString,
     from: String,
     messaging_service_sid: String,
     status_callback: String,
@@ -60,7 +61,7 @@ impl Twilio {
             client,
             api_base: settings.api_base.trim_end_matches('/').to_owned(),
             account_sid: settings.account_sid.clone(),
-            auth_token: settings.auth_token.expose().to_owned(),
+            auth_token: settings.auth_token.clone(),
             from: settings.from.clone(),
             messaging_service_sid: settings.messaging_service_sid.clone(),
             status_callback: format!(
@@ -77,7 +78,7 @@ impl Twilio {
         )
     }
 
-    pub async fn send(&self, n: &NotificationRow) -> SendOutcome {
+    pub async fn send(&self, n: &Envelope) -> SendOutcome {
         let mut form: Vec<(&str, &str)> = vec![("To", &n.to_address), ("Body", &n.body_text)];
         // The dealership's own number; else a Messaging Service; else the default number.
         match n.from_address.as_deref().filter(|f| !f.is_empty()) {
@@ -91,7 +92,7 @@ impl Twilio {
         let response = self
             .client
             .post(self.messages_url())
-            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
             .form(&form)
             .send()
             .await;
@@ -155,7 +156,7 @@ impl Twilio {
     /// is this message's: the answer to "did my send go through before I died?".
     pub async fn find_sent(
         &self,
-        n: &NotificationRow,
+        n: &Envelope,
         since: DateTime<Utc>,
     ) -> Result<Option<(String, String)>, String> {
         let mut url = reqwest::Url::parse(&self.messages_url()).map_err(|e| e.to_string())?;
@@ -166,7 +167,7 @@ impl Twilio {
         let response = self
             .client
             .get(url)
-            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
             .send()
             .await
             .map_err(|e| format!("could not ask Twilio: {e}"))?;
@@ -196,21 +197,41 @@ impl Twilio {
 }
 
 /// X-Twilio-Signature: base64(HMAC-SHA1(auth token, the full URL Twilio
-/// called followed by every POST parameter sorted by name, name then value,
-/// no separators)).
-pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+/// called followed by every distinct POST parameter sorted by name and
+/// value, name then value, no separators)). A parameter sent twice with the
+/// same value counts once, as in Twilio's own RequestValidator.
+fn signature_mac(auth_token: &str, url: &str, params: &[(String, String)]) -> Option<Hmac<Sha1>> {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort();
-    let mut data = url.to_owned();
+    sorted.dedup();
+    let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).ok()?;
+    mac.update(url.as_bytes());
     for (name, value) in sorted {
-        data.push_str(name);
-        data.push_str(value);
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
     }
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()) else {
-        return String::new();
+    Some(mac)
+}
+
+/// The signature Twilio sends for this request.
+pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    signature_mac(auth_token, url, params)
+        .map(|mac| base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+        .unwrap_or_default()
+}
+
+/// Whether `given` (the X-Twilio-Signature header) is Twilio's signature of
+/// this request, compared in constant time.
+pub fn signature_matches(
+    auth_token: &str,
+    url: &str,
+    params: &[(String, String)],
+    given: &str,
+) -> bool {
+    let Ok(given) = base64::engine::general_purpose::STANDARD.decode(given.trim()) else {
+        return false;
     };
-    mac.update(data.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    signature_mac(auth_token, url, params).is_some_and(|mac| mac.verify_slice(&given).is_ok())
 }
 
 #[cfg(test)]
@@ -257,5 +278,29 @@ mod tests {
             ),
             "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
         );
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        assert!(signature_matches(
+            "12345",
+            url,
+            &params,
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        ));
+        assert!(!signature_matches(
+            "12345",
+            url,
+            &params,
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ"
+        ));
+        assert!(!signature_matches("12345", url, &params, "not base64!"));
+    }
+
+    /// Twilio's validator signs each distinct (name, value) once: a media
+    /// URL repeated in the form does not change the signature.
+    #[test]
+    fn repeated_identical_parameters_count_once() {
+        let once = vec![("MediaUrl0".to_owned(), "https://a.example/x".to_owned())];
+        let twice = vec![once[0].clone(), once[0].clone()];
+        let url = "https://service.example/webhooks/twilio/inbound";
+        assert_eq!(signature("t", url, &once), signature("t", url, &twice));
     }
 }

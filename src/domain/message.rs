@@ -1,0 +1,95 @@
+//! What the outbox and the conversation store about a message: which
+//! message it is, by which channel, to whom, and which way it went.
+
+use super::validation::string_enum;
+
+string_enum!(
+    /// How a text or email leaves: the outbox's channels.
+    Channel { Sms => "sms", Email => "email" }
+);
+
+string_enum!(
+    /// Who an outbox message is for.
+    RecipientKind { Customer => "customer", Staff => "staff" }
+);
+
+string_enum!(
+    /// Which message it is: names its templates (config/templates/{lang}/{kind}.*.j2).
+    MessageKind {
+        CheckedIn => "checked_in",
+        Estimate => "estimate",
+        PromisedChanged => "promised_changed",
+        WaitingParts => "waiting_parts",
+        Progress => "progress",
+        Ready => "ready",
+        PickedUp => "picked_up",
+        Reply => "reply",
+        HandoverChanged => "handover_changed",
+        PickupLater => "pickup_later",
+        /// The answer to HELP, sent in the webhook's reply, never stored.
+        Help => "help",
+        StaffCustomerMessage => "staff_customer_message",
+        StaffDecision => "staff_decision",
+        StaffCashierReady => "staff_cashier_ready",
+        StaffEscalation => "staff_escalation",
+        StaffDeliveryFailed => "staff_delivery_failed",
+        StaffCustomerArrived => "staff_customer_arrived",
+    }
+);
+
+/// Who reads a kind of message, which decides the templates it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Texts and multipart emails, in every language.
+    Customer,
+    /// Texts and plain emails, in English.
+    Staff,
+    /// A text only (HELP).
+    TextOnly,
+}
+
+impl MessageKind {
+    pub fn audience(self) -> Audience {
+        use MessageKind::*;
+        match self {
+            CheckedIn | Estimate | PromisedChanged | WaitingParts | Progress | Ready | PickedUp
+            | Reply | HandoverChanged | PickupLater => Audience::Customer,
+            Help => Audience::TextOnly,
+            StaffCustomerMessage | StaffDecision | StaffCashierReady | StaffEscalation
+            | StaffDeliveryFailed | StaffCustomerArrived => Audience::Staff,
+        }
+    }
+}
+
+string_enum!(
+    /// Which way a conversation message went.
+    Direction { Inbound => "inbound", Outbound => "outbound" }
+);
+
+string_enum!(
+    /// Where a conversation message was written.
+    ConversationChannel {
+        /// A text from the customer's phone.
+        Sms => "sms",
+        /// The customer's status page.
+        StatusPage => "status_page",
+        /// Staff, through the API (sent to the customer by text or email).
+        Staff => "staff",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_kinds_are_the_staff_templates() {
+        for kind in MessageKind::ALL {
+            assert_eq!(
+                kind.as_str().starts_with("staff_"),
+                kind.audience() == Audience::Staff,
+                "{kind}"
+            );
+        }
+    }
+}
