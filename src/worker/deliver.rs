@@ -1,11 +1,10 @@
 //! One message, from claim to outcome.
 
-use super::record::Sent;
+use super::record::{Recorder, Sent};
 use crate::app::{Accepted, App, AppError, Claimed};
 use crate::notify::metrics::Attempt;
 use crate::notify::transport::{SendOutcome, Transports};
 use std::time::Instant;
-use tokio::sync::mpsc;
 
 /// How an attempt ended: settled here, or taken by the provider and handed
 /// to the recorder, which writes such outcomes in batches.
@@ -14,7 +13,7 @@ enum Ended {
     Accepted(Accepted),
 }
 
-pub async fn one(app: &App, transports: &Transports, n: Claimed, recorder: &mpsc::Sender<Sent>) {
+pub async fn one(app: &App, transports: &Transports, n: Claimed, recorder: &Recorder) {
     let started = Instant::now();
     match attempt(app, transports, &n).await {
         Ok(Ended::Settled(outcome)) => app.outbox.metrics().record(outcome, started.elapsed()),

@@ -104,7 +104,7 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
         if want > 0 && claimed == want {
             continue; // A full batch: there may be more waiting.
         }
-        if jobs_checked && claimed == 0 && inflight.is_empty() {
+        if jobs_checked && claimed == 0 && inflight.is_empty() && recorder.is_idle() {
             app.outbox
                 .metrics()
                 .idle_passes

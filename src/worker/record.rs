@@ -7,6 +7,8 @@
 
 use crate::app::{Accepted, App, Claimed};
 use crate::notify::metrics::Attempt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -21,18 +23,49 @@ pub struct Sent {
     pub started: Instant,
 }
 
+/// Where sends hand their outcome; cheap to clone.
+#[derive(Clone)]
+pub struct Recorder {
+    queue: mpsc::Sender<Sent>,
+    /// Outcomes handed over and not yet committed.
+    unrecorded: Arc<AtomicUsize>,
+}
+
+impl Recorder {
+    /// Queues an outcome; `Err` if the recorder has stopped.
+    pub async fn send(&self, sent: Sent) -> Result<(), Sent> {
+        self.unrecorded.fetch_add(1, Ordering::SeqCst);
+        self.queue.send(sent).await.map_err(|e| {
+            self.unrecorded.fetch_sub(1, Ordering::SeqCst);
+            e.0
+        })
+    }
+
+    /// Nothing handed over waits to be written.
+    pub fn is_idle(&self) -> bool {
+        self.unrecorded.load(Ordering::SeqCst) == 0
+    }
+}
+
 /// The recorder's queue holds `capacity` outcomes; a send that finds it full
 /// waits (holding its permit), so a slow database slows sending down rather
 /// than piling up unrecorded texts.
-pub fn spawn(app: App, capacity: usize) -> (mpsc::Sender<Sent>, JoinHandle<()>) {
+pub fn spawn(app: App, capacity: usize) -> (Recorder, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(capacity.max(1));
-    (tx, tokio::spawn(run(app, rx)))
+    let unrecorded = Arc::new(AtomicUsize::new(0));
+    let done = tokio::spawn(run(app, rx, unrecorded.clone()));
+    let recorder = Recorder {
+        queue: tx,
+        unrecorded,
+    };
+    (recorder, done)
 }
 
 /// Runs until every sender is gone and the queue is empty.
-async fn run(app: App, mut queue: mpsc::Receiver<Sent>) {
+async fn run(app: App, mut queue: mpsc::Receiver<Sent>, unrecorded: Arc<AtomicUsize>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let count = batch.len();
         let started: Vec<Instant> = batch.iter().map(|s| s.started).collect();
         let sent = batch.drain(..).map(|s| (s.n, s.accepted)).collect();
         match app.deliveries_accepted(sent).await {
@@ -47,5 +80,6 @@ async fn run(app: App, mut queue: mpsc::Receiver<Sent>) {
                 "recording sent messages failed; their leases bring them back for a check with the provider"
             ),
         }
+        unrecorded.fetch_sub(count, Ordering::SeqCst);
     }
 }

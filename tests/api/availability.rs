@@ -139,6 +139,24 @@ async fn delegates_must_be_colleagues_who_can_explain_the_work() {
     )
     .await
     .ok(200);
+    let timeline = app
+        .get(
+            &format!(
+                "/api/v1/repair-orders/{}/timeline",
+                ro["id"].as_str().unwrap()
+            ),
+            &shop.advisor.token,
+        )
+        .await;
+    let set = timeline.ok(200)["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "delegates_set")
+        .cloned()
+        .expect("the change is on the timeline");
+    assert_eq!(set["detail"]["delegate_ids"], json!([luis.id]));
+    assert_eq!(set["actor_id"], json!(shop.manager.id));
     app.put(
         &ro_path,
         &shop.technician.token,

@@ -210,3 +210,21 @@ async fn the_handover_covers_every_concern_with_a_note() {
     let r = app.post(&path, &shop.advisor.token, &good).await;
     assert_eq!(r.ok(200)["concerns"][1]["outcome"], "could_not_reproduce");
 }
+
+#[tokio::test]
+async fn a_stranger_learns_nothing_from_a_refused_handover() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let other = app
+        .create_staff(&shop.dealership_id, "Rosa Vega", "advisor")
+        .await;
+    let body = json!({"concerns": []});
+    // Not ready, and not hers: who is asking is checked first.
+    app.post(&ro_path(&ro, "handover"), &other.token, &body)
+        .await
+        .problem(403, "forbidden");
+    app.post(&ro_path(&ro, "handover"), &shop.advisor.token, &body)
+        .await
+        .problem(409, "not-ready");
+}

@@ -298,3 +298,38 @@ impl TestApp {
         .unwrap()
     }
 }
+
+impl TestApp {
+    /// Runs a statement straight on the store (to set up or tamper with
+    /// what the API would never write).
+    pub async fn sql(&self, statement: &str) {
+        let db = self.app.db.clone();
+        let statement = statement.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().unwrap();
+            diesel::sql_query(statement).execute(&mut **conn).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+
+    /// One number read straight from the store (`SELECT … AS n`).
+    pub async fn scalar(&self, query: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let db = self.app.db.clone();
+        let query = query.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().unwrap();
+            diesel::sql_query(query)
+                .get_result::<N>(&mut **conn)
+                .unwrap()
+                .n
+        })
+        .await
+        .unwrap()
+    }
+}

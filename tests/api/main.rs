@@ -15,6 +15,7 @@ mod counter;
 mod dealerships;
 mod estimate;
 mod lifecycle;
+mod lifetimes;
 mod notify_delivery;
 mod notify_rules;
 mod notify_webhooks;
