@@ -7,6 +7,8 @@
 //! a plain SQLite loop, graphile-worker, pgqueuer), because these machines are
 //! shared and noisy: absolute figures drift, ratios hold.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod baseline;
 mod crash;
 mod delivery;

@@ -67,24 +67,18 @@ impl DatabaseTarget {
     }
 }
 
-/// Replaces the password in `scheme://user:password@host/…` with `***`.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let userinfo = &rest[..at];
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            let masked = if userinfo.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_owned()
-            };
-            format!("{scheme}://{masked}{}", &rest[at..])
+/// Replaces the password in `scheme://user:password@host/…` with `***`. A
+/// URL that cannot be read but might hold credentials is not shown at all.
+fn redact(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() && parsed.set_password(Some("***")).is_err() {
+                return "[a URL with a password]".to_owned();
+            }
+            parsed.to_string()
         }
-        None => url.to_owned(),
+        Err(_) if raw.contains('@') => "[an unreadable URL]".to_owned(),
+        Err(_) => raw.to_owned(),
     }
 }
 

@@ -66,10 +66,7 @@ pub async fn dev_outbox(app: web::Data<App>, req: HttpRequest) -> Result<HttpRes
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    minijinja::HtmlEscape(text).to_string()
 }
 
 fn html(notice: &str, messages: &[OutboxEntry]) -> String {

@@ -49,9 +49,7 @@ fn twiml(message: Option<&str>) -> HttpResponse {
     let body = match message {
         Some(text) => format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
-            text.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
+            minijinja::HtmlEscape(text)
         ),
         None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>".to_owned(),
     };

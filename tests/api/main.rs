@@ -2,6 +2,8 @@
 //! its own database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is
 //! set (same test code). One binary, so the crate links once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod doubles;
 mod fixtures;
 mod handover_story;

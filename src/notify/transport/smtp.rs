@@ -49,17 +49,17 @@ impl Smtp {
             .parse()
             .map_err(|e| format!("bad To {:?}: {e}", n.to_address))?;
         let domain = from.email.domain().to_owned();
+        let subject = n.subject.clone().ok_or("an email without a subject")?;
         let mut builder = Message::builder()
             .from(from)
             .to(to)
-            .subject(n.subject.clone().unwrap_or_default())
+            .subject(subject)
             .message_id(Some(format!("<{}@{domain}>", n.id)));
-        if let Some(reply_to) = n
-            .reply_to
-            .as_deref()
-            .and_then(|r| r.parse::<Mailbox>().ok())
-        {
-            builder = builder.reply_to(reply_to);
+        if let Some(reply_to) = &n.reply_to {
+            let mailbox: Mailbox = reply_to
+                .parse()
+                .map_err(|e| format!("bad Reply-To {reply_to:?}: {e}"))?;
+            builder = builder.reply_to(mailbox);
         }
         let built = match &n.body_html {
             Some(html) => builder.multipart(MultiPart::alternative_plain_html(
