@@ -1,7 +1,7 @@
 //! `handover [serve | migrate | demo]` — see README.md.
 
 use handover::app::App;
-use handover::app::demo::{DemoCredentials, DemoLogin};
+use handover::app::admin::demo::{DemoCredentials, DemoLogin};
 use handover::clock::SystemClock;
 use handover::config::Settings;
 use handover::startup::Application;
@@ -174,7 +174,7 @@ async fn demo(settings: Settings) -> anyhow::Result<()> {
         } else {
             "Found"
         },
-        handover::app::demo::DEMO_DEALERSHIP
+        handover::app::admin::demo::DEMO_DEALERSHIP
     );
     println!("export HANDOVER_URL={base}");
     println!("export DEALERSHIP_ID={}", credentials.dealership_id);

@@ -4,7 +4,7 @@
 //! with a fresh database and a manual clock.
 
 use crate::app::App;
-use crate::app::links::Links;
+use crate::app::public::links::Links;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;

@@ -8,8 +8,8 @@
 //! BEGIN IMMEDIATE already serialises them. A request that fails leaves no
 //! claim behind, so it can simply be retried.
 
-use super::ids::{stored, utc};
-use super::staff::require;
+use super::admin::staff::require;
+use super::time::{stored, utc};
 use super::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn, models::IdempotencyRow};
 use crate::domain::role::Permission;

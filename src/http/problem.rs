@@ -4,6 +4,8 @@
 //! are logged here and never sent.
 
 use crate::app::{AppError, Candidate};
+use crate::domain::handover_gate::NobodyToHandOver;
+use crate::domain::lifecycle::RoStatus;
 use crate::domain::validation::FieldError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
@@ -201,23 +203,7 @@ fn app_problem(e: &AppError) -> Problem {
             why.clone(),
         ),
         AppError::IllegalTransition { from, to, allowed } => {
-            let next: Vec<String> = allowed.iter().map(|s| s.as_str().to_owned()).collect();
-            let mut p = Problem::new(
-                S::CONFLICT,
-                "illegal-transition",
-                "The repair order cannot move there from its current status",
-                format!(
-                    "a repair order that is {from} cannot become {to}; it can become: {}",
-                    if next.is_empty() {
-                        "nothing (it is closed)".to_owned()
-                    } else {
-                        next.join(", ")
-                    }
-                ),
-            );
-            p.current_status = Some(from.as_str().into());
-            p.allowed = Some(next);
-            p
+            illegal_transition(*from, *to, allowed)
         }
         AppError::NotYet {
             from,
@@ -277,41 +263,7 @@ fn app_problem(e: &AppError) -> Problem {
             "This Idempotency-Key was used with a different request",
             "use a new Idempotency-Key for a different request",
         ),
-        AppError::NobodyToHandOver(nobody) => {
-            let mut p = Problem::new(
-                S::CONFLICT,
-                "nobody-to-hand-over",
-                "Nobody is there to hand the car over",
-                format!(
-                    "a car is ready only when its advisor or a delegate is there to hand it over: {}",
-                    nobody
-                        .candidates
-                        .iter()
-                        .map(|c| format!("{} is {}", c.name, c.reason))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            );
-            p.candidates = Some(
-                nobody
-                    .candidates
-                    .iter()
-                    .map(|c| Candidate {
-                        staff_id: c.staff_id.uuid(),
-                        name: c.name.clone(),
-                        reason: c.reason.clone(),
-                    })
-                    .collect(),
-            );
-            p.next_available_at = nobody.next_available_at;
-            p.extra = Some(serde_json::Map::from_iter([(
-                "when_available".to_owned(),
-                serde_json::Value::String(
-                    "send {\"when_available\": true} to make it ready as soon as someone is".into(),
-                ),
-            )]));
-            p
-        }
+        AppError::NobodyToHandOver(nobody) => nobody_to_hand_over(nobody),
         AppError::Internal(_) | AppError::IdempotencyRace => Problem::new(
             S::INTERNAL_SERVER_ERROR,
             "internal",
@@ -319,6 +271,63 @@ fn app_problem(e: &AppError) -> Problem {
             "the error was logged; try again, and tell support if it persists",
         ),
     }
+}
+
+fn illegal_transition(from: RoStatus, to: RoStatus, allowed: &[RoStatus]) -> Problem {
+    let next: Vec<String> = allowed.iter().map(|s| s.as_str().to_owned()).collect();
+    let mut p = Problem::new(
+        StatusCode::CONFLICT,
+        "illegal-transition",
+        "The repair order cannot move there from its current status",
+        format!(
+            "a repair order that is {from} cannot become {to}; it can become: {}",
+            if next.is_empty() {
+                "nothing (it is closed)".to_owned()
+            } else {
+                next.join(", ")
+            }
+        ),
+    );
+    p.current_status = Some(from.as_str().into());
+    p.allowed = Some(next);
+    p
+}
+
+/// The gate's refusal: each candidate and why, and when someone is next there.
+fn nobody_to_hand_over(nobody: &NobodyToHandOver) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::CONFLICT,
+        "nobody-to-hand-over",
+        "Nobody is there to hand the car over",
+        format!(
+            "a car is ready only when its advisor or a delegate is there to hand it over: {}",
+            nobody
+                .candidates
+                .iter()
+                .map(|c| format!("{} is {}", c.name, c.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    );
+    p.candidates = Some(
+        nobody
+            .candidates
+            .iter()
+            .map(|c| Candidate {
+                staff_id: c.staff_id.uuid(),
+                name: c.name.clone(),
+                reason: c.reason.clone(),
+            })
+            .collect(),
+    );
+    p.next_available_at = nobody.next_available_at;
+    p.extra = Some(serde_json::Map::from_iter([(
+        "when_available".to_owned(),
+        serde_json::Value::String(
+            "send {\"when_available\": true} to make it ready as soon as someone is".into(),
+        ),
+    )]));
+    p
 }
 
 impl ResponseError for ApiError {

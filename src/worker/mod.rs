@@ -47,68 +47,88 @@ pub fn spawn(app: App, transports: Arc<Transports>) -> WorkerHandle {
     }
 }
 
+/// What one worker holds while it runs.
+struct Sender {
+    app: App,
+    transports: Arc<Transports>,
+    permits: Arc<Semaphore>,
+    inflight: JoinSet<()>,
+    recorder: record::Recorder,
+}
+
+impl Sender {
+    /// Claims up to `want` due messages and starts sending each; returns how
+    /// many were claimed.
+    async fn claim_and_send(&mut self, want: i64) -> i64 {
+        let rows = match self.app.claim_notifications(want).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, "claiming messages failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                return 0;
+            }
+        };
+        let claimed = rows.len() as i64;
+        for n in rows {
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                break;
+            };
+            let (app, transports) = (self.app.clone(), self.transports.clone());
+            let recorder = self.recorder.clone();
+            self.inflight.spawn(async move {
+                deliver::one(&app, &transports, n, &recorder).await;
+                drop(permit);
+            });
+        }
+        claimed
+    }
+
+    /// Nothing claimed, sending or waiting to be recorded.
+    fn is_idle(&self) -> bool {
+        self.inflight.is_empty() && self.recorder.is_idle()
+    }
+}
+
 async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bool>) {
     let settings = app.settings.worker.clone();
-    let permits = Arc::new(Semaphore::new(settings.concurrency));
-    let mut inflight = JoinSet::new();
     let (recorder, recording) = record::spawn(app.clone(), settings.concurrency * 4);
+    let mut sender = Sender {
+        app: app.clone(),
+        transports,
+        permits: Arc::new(Semaphore::new(settings.concurrency)),
+        inflight: JoinSet::new(),
+        recorder,
+    };
     let poll = Duration::from_secs(settings.poll_interval_seconds.max(1));
+    let mut timed = TimedWork::new(&app);
     // Scheduled jobs are checked once per wake-up or poll, not on the passes
     // made because a send finished: under load those come once per message,
     // and a job's due time is minutes, not milliseconds.
     let mut check_jobs = true;
-    let purge_every = chrono::Duration::minutes(app.settings.retention.purge_interval_minutes);
-    let mut next_purge = app.clock.now();
     loop {
-        while inflight.try_join_next().is_some() {}
+        while sender.inflight.try_join_next().is_some() {}
         if *stop.borrow() {
             break;
         }
-        let want = (permits.available_permits() as i64).min(settings.batch_size);
-        let mut claimed = 0;
-        if want > 0 {
-            match app.claim_notifications(want).await {
-                Ok(rows) => {
-                    claimed = rows.len() as i64;
-                    for n in rows {
-                        let Ok(permit) = permits.clone().try_acquire_owned() else {
-                            break;
-                        };
-                        let (app, transports) = (app.clone(), transports.clone());
-                        let recorder = recorder.clone();
-                        inflight.spawn(async move {
-                            deliver::one(&app, &transports, n, &recorder).await;
-                            drop(permit);
-                        });
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming messages failed");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        }
+        let want = (sender.permits.available_permits() as i64).min(settings.batch_size);
+        let claimed = if want > 0 {
+            sender.claim_and_send(want).await
+        } else {
+            0
+        };
         let jobs_checked = check_jobs;
         if check_jobs {
-            if let Err(e) = app.run_due_jobs(settings.batch_size).await {
-                tracing::error!(error = %e, "running scheduled jobs failed");
-            }
-            if app.clock.now() >= next_purge {
-                if let Err(e) = app.purge_expired().await {
-                    tracing::error!(error = %e, "purging expired rows failed");
-                }
-                next_purge = app.clock.now() + purge_every;
-            }
+            timed.run(&app, settings.batch_size).await;
             check_jobs = false;
         }
         if want > 0 && claimed == want {
             continue; // A full batch: there may be more waiting.
         }
-        if jobs_checked && claimed == 0 && inflight.is_empty() && recorder.is_idle() {
+        if jobs_checked && claimed == 0 && sender.is_idle() {
             app.outbox
                 .metrics()
                 .idle_passes
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(1, Ordering::Relaxed);
         }
         tokio::select! {
             _ = app.outbox.woken() => check_jobs = true,
@@ -117,10 +137,52 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
             // A finished send frees a permit: claim again at once. (Guarding
             // this on "no permits left" stalled the loop until the next poll
             // whenever a send finished while the jobs ran — the bench found it.)
-            Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
+            Some(_) = sender.inflight.join_next(), if !sender.inflight.is_empty() => {}
         }
     }
-    let grace = Duration::from_secs(settings.shutdown_grace_seconds);
+    drain(
+        sender,
+        recording,
+        Duration::from_secs(settings.shutdown_grace_seconds),
+    )
+    .await;
+}
+
+/// Scheduled jobs, and now and then the purge of expired rows.
+struct TimedWork {
+    next_purge: chrono::DateTime<chrono::Utc>,
+    purge_every: chrono::Duration,
+}
+
+impl TimedWork {
+    fn new(app: &App) -> Self {
+        Self {
+            next_purge: app.clock.now(),
+            purge_every: chrono::Duration::minutes(app.settings.retention.purge_interval_minutes),
+        }
+    }
+
+    async fn run(&mut self, app: &App, limit: i64) {
+        if let Err(e) = app.run_due_jobs(limit).await {
+            tracing::error!(error = %e, "running scheduled jobs failed");
+        }
+        if app.clock.now() >= self.next_purge {
+            if let Err(e) = app.purge_expired().await {
+                tracing::error!(error = %e, "purging expired rows failed");
+            }
+            self.next_purge = app.clock.now() + self.purge_every;
+        }
+    }
+}
+
+/// On shutdown: in-flight sends finish and their outcomes are written, up
+/// to `grace`; what is left is taken over by another worker after its lease.
+async fn drain(sender: Sender, recording: tokio::task::JoinHandle<()>, grace: Duration) {
+    let Sender {
+        mut inflight,
+        recorder,
+        ..
+    } = sender;
     drop(recorder);
     let drained = tokio::time::timeout(grace, async {
         while inflight.join_next().await.is_some() {}

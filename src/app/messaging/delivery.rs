@@ -2,10 +2,10 @@
 //! retry later, failed, suppressed. A customer text that cannot go is sent
 //! by email instead when there is an address, and the advisor is told.
 
-use super::ids::stored;
-use super::notices::tell_staff;
-use super::repair_order::RepairOrder;
-use super::{App, AppError, Ctx};
+use crate::app::messaging::notices::tell_staff;
+use crate::app::repair_order::RepairOrder;
+use crate::app::time::stored;
+use crate::app::{App, AppError, Ctx};
 use crate::db::models::{ClaimedRow, NotificationRow};
 use crate::db::{self, DbConn};
 use crate::domain::delivery::{DeliveryState, RetrySchedule, moves_forward, state_for_provider};

@@ -2,14 +2,16 @@
 //! endpoint. The rules live in `domain::availability`; the gate in
 //! `availability::decide`.
 
-use super::availability::{schedules, self_or_manager, zone};
-use super::error::present;
-use super::idempotency::Outcome;
-use super::ids::{stored, utc};
-use super::repair_order::RepairOrder;
-use super::staff::{presence_of, require};
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
+use super::coverage;
+use crate::app::admin::staff::{presence_of, require};
+use crate::app::error::present;
+use crate::app::handover::candidates::{schedules, self_or_manager, zone};
+use crate::app::idempotency::Outcome;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::time::{stored, utc};
+use crate::app::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
 use crate::db::models::{ShiftRow, StaffRow, TimeOffRow};
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Availability, Schedule};
@@ -385,9 +387,9 @@ fn time_off(
     db::availability::add_time_off(tx, &row)?;
     if input.starts_at <= cx.now {
         // Leaving now: like a clock-out.
-        super::coverage::release_now(tx, cx, staff, super::timeline::By::System, input.force)?;
+        coverage::release_now(tx, cx, staff, timeline::By::System, input.force)?;
     } else {
-        super::coverage::release_at(tx, cx, staff, input.starts_at)?;
+        coverage::release_at(tx, cx, staff, input.starts_at)?;
     }
     Ok(time_off_view(&row))
 }

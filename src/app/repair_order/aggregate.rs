@@ -1,9 +1,8 @@
 //! The repair order as use cases see it: the row and everything hanging off
 //! it, loaded in a fixed number of queries however many ROs are asked for.
 
-use super::ids::{stored, utc};
-use super::ro_view::{RoList, RoView};
-use super::{Actor, App, AppError};
+use crate::app::time::{stored, utc};
+use crate::app::{Actor, AppError};
 use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::email::EmailAddress;
@@ -11,11 +10,8 @@ use crate::domain::estimate::{Approval, PricedLine, Totals, totals};
 use crate::domain::ids::{CustomerId, DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::{RoFacts, RoStatus};
 use crate::domain::money::{Cents, Quantity, line_amount};
-use crate::domain::role::Permission;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 pub(crate) struct RepairOrder {
     pub row: RoRow,
@@ -205,85 +201,4 @@ fn group<T>(items: Vec<T>, key: impl Fn(&T) -> RoId) -> HashMap<RoId, Vec<T>> {
         map.entry(key(&item)).or_default().push(item);
     }
     map
-}
-
-/// Query string of GET /api/v1/repair-orders.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Only ROs in this status.
-    pub status: Option<String>,
-    /// Only ROs of this advisor.
-    pub advisor_id: Option<Uuid>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl App {
-    pub async fn get_repair_order(&self, actor: &Actor, id: RoId) -> Result<RoView, AppError> {
-        super::staff::require(actor, Permission::ViewRepairOrders)?;
-        let dealership_id = actor.dealership_id;
-        let links = self.links.clone();
-        self.db
-            .run(move |conn| {
-                let ro = RepairOrder::load(conn, dealership_id, id)?
-                    .ok_or(AppError::NotFound("repair order"))?;
-                RoView::build(&ro, &links)
-            })
-            .await
-    }
-
-    pub async fn list_repair_orders(
-        &self,
-        actor: &Actor,
-        query: ListQuery,
-    ) -> Result<RoList, AppError> {
-        super::staff::require(actor, Permission::ViewRepairOrders)?;
-        let mut v = crate::domain::validation::Violations::new();
-        let status = match &query.status {
-            Some(s) => v.check("status", RoStatus::parse(s)).map(Some),
-            None => Some(None),
-        };
-        let limit = query.limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) {
-            v.push("limit", "must be between 1 and 200");
-        }
-        let before = match &query.cursor {
-            Some(c) => v.check(
-                "cursor",
-                c.parse::<i64>().map_err(|_| {
-                    crate::domain::validation::Invalid::new("is not a cursor from a previous page")
-                }),
-            ),
-            None => None,
-        };
-        v.finish()?;
-        let filter = db::repair_orders::ListFilter {
-            status: super::error::present(status)?,
-            advisor_id: query.advisor_id.map(StaffId::from),
-            before_number: before,
-            limit,
-        };
-        let dealership_id = actor.dealership_id;
-        let links = self.links.clone();
-        self.db
-            .run(move |conn| {
-                let rows = db::repair_orders::list(conn, dealership_id, &filter)?;
-                let full_page = rows.len() as i64 == filter.limit;
-                let items = RepairOrder::load_many(conn, rows)?
-                    .iter()
-                    .map(|ro| RoView::build(ro, &links))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let next_cursor = if full_page {
-                    items.last().map(|i| i.number.to_string())
-                } else {
-                    None
-                };
-                Ok(RoList { items, next_cursor })
-            })
-            .await
-    }
 }

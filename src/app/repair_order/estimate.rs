@@ -5,14 +5,14 @@
 //! customer-pay lines sends the RO to awaiting_approval; work on it waits
 //! for the customer's yes or no on every such line.
 
-use super::Ctx;
-use super::error::present;
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::repair_order::RepairOrder;
-use super::ro_view::RoView;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::app::Ctx;
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::view::RoView;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::LineRow};
 use crate::domain::estimate::{Approval, Decision, DecisionChannel, LineKind, PayType};
 use crate::domain::event::{DecisionsRecorded, EstimateSent, LineDecision, RoEvent};

@@ -1,14 +1,16 @@
-//! The RO's history. Every change appends one event in the same transaction
-//! as the change; nothing ever rewrites one.
+//! The RO's history as staff read it: every event, the conversation, and
+//! every message with its delivery history.
 
-use super::ids::{stored, utc};
-use super::repair_order::RepairOrder;
-use super::{Actor, App, AppError, Ctx};
+use crate::app::admin::staff::require;
+use crate::app::messaging::conversation;
+use crate::app::messaging::conversation::MessageView;
+use crate::app::time::utc;
+use crate::app::{Actor, App, AppError};
 use crate::db::events::StoredEvent;
 use crate::db::{self, DbConn};
 use crate::domain::delivery::DeliveryState;
-use crate::domain::event::{ActorKind, RoEvent};
-use crate::domain::ids::{EventId, NotificationId, RoId, StaffId};
+use crate::domain::event::ActorKind;
+use crate::domain::ids::{NotificationId, RoId, StaffId};
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, MessageKind, RecipientKind};
 use crate::domain::role::Permission;
@@ -18,51 +20,12 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Who caused an event.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum By {
-    Staff(StaffId),
-    /// The customer (a text, the status page).
-    Customer,
-    /// The service itself (a promotion when someone clocked in).
-    System,
-}
-
-/// Appends one event to the RO's timeline, and writes the messages it
-/// causes to the outbox (see `notices`), in the caller's transaction.
-pub(crate) fn record(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    by: By,
-    event: RoEvent,
-    transition: Option<(RoStatus, RoStatus)>,
-) -> Result<(), AppError> {
-    let (actor_kind, actor_id) = match by {
-        By::Staff(id) => (ActorKind::Staff, Some(id)),
-        By::Customer => (ActorKind::Customer, None),
-        By::System => (ActorKind::System, None),
-    };
-    let stored_event = StoredEvent {
-        id: EventId::generate(),
-        ro_id: ro.row.id,
-        at: stored(cx.now),
-        actor_kind,
-        actor_id,
-        from_status: transition.map(|(f, _)| f),
-        to_status: transition.map(|(_, t)| t),
-        event,
-    };
-    db::events::append(tx, &stored_event)?;
-    super::notices::after(tx, cx, ro, &stored_event)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineView {
     pub repair_order_id: Uuid,
     pub events: Vec<EventView>,
     /// What the customer and staff wrote to each other.
-    pub messages: Vec<super::conversation::MessageView>,
+    pub messages: Vec<conversation::MessageView>,
     /// Every text and email about this RO, with its delivery history.
     pub notifications: Vec<NotificationView>,
 }
@@ -136,7 +99,7 @@ impl EventView {
 
 impl App {
     pub async fn timeline(&self, actor: &Actor, id: RoId) -> Result<TimelineView, AppError> {
-        super::staff::require(actor, Permission::ViewRepairOrders)?;
+        require(actor, Permission::ViewRepairOrders)?;
         let dealership_id = actor.dealership_id;
         self.db
             .run(move |conn| {
@@ -155,7 +118,7 @@ impl App {
                     events,
                     messages: db::messages::list_for_ro(conn, id)?
                         .iter()
-                        .map(super::conversation::MessageView::from_row)
+                        .map(MessageView::from_row)
                         .collect(),
                     notifications: notification_views(conn, id)?,
                 })
@@ -165,10 +128,7 @@ impl App {
 }
 
 /// Every message about the RO with its delivery history.
-fn notification_views(
-    conn: &mut crate::db::DbConn,
-    ro_id: RoId,
-) -> Result<Vec<NotificationView>, AppError> {
+fn notification_views(conn: &mut DbConn, ro_id: RoId) -> Result<Vec<NotificationView>, AppError> {
     let rows = db::notifications::list_for_ro(conn, ro_id)?;
     let ids: Vec<NotificationId> = rows.iter().map(|n| n.id).collect();
     let mut steps: HashMap<NotificationId, Vec<DeliveryStep>> = HashMap::new();

@@ -2,22 +2,19 @@
 //! passes to the next candidate who is, or goes back to work_complete and
 //! waits, and the customer is told either way — before they make the trip.
 
-use super::availability::decide;
-use super::handover::passed_over;
-use super::ids::{stored, utc};
-use super::repair_order::RepairOrder;
-use super::timeline::{By, record};
-use super::{AppError, Ctx};
+use crate::app::handover::candidates::decide;
+use crate::app::handover::candidates::passed_over;
+use crate::app::jobs::schedule;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::time::{stored, utc};
+use crate::app::{AppError, Ctx};
 use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
-use crate::domain::availability::Availability;
-use crate::domain::event::{
-    CoverageLost, CustomerArrived, HandoverPassed, Paged, PassedOver, RoEvent,
-};
+use crate::domain::event::{CoverageLost, HandoverPassed, RoEvent};
 use crate::domain::handover_gate::{HandoverPromise, NobodyToHandOver};
-use crate::domain::ids::{RoId, StaffId};
+use crate::domain::ids::StaffId;
 use crate::domain::lifecycle::{RoStatus, check_transition};
-use crate::domain::message::MessageKind;
 use chrono::{DateTime, Utc};
 
 /// `ro` is now promised by `promise` instead: the customer hears the new name.
@@ -68,7 +65,7 @@ pub(crate) fn withdraw(
     });
     record(tx, cx, ro, by, event, Some((from, RoStatus::WorkComplete)))?;
     match nobody.next_available_at {
-        Some(next) => super::jobs::schedule_promotion(tx, cx, ro, next),
+        Some(next) => schedule::schedule_promotion(tx, cx, ro, next),
         None => Ok(()),
     }
 }
@@ -77,7 +74,7 @@ pub(crate) fn withdraw(
 pub(crate) fn schedule_end(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder) -> Result<(), AppError> {
     match (ro.row.handover_staff_id, ro.row.handover_until) {
         (Some(staff), Some(until)) => {
-            super::jobs::schedule_coverage_end(tx, cx, ro, staff, utc(until))
+            schedule::schedule_coverage_end(tx, cx, ro, staff, utc(until))
         }
         _ => Ok(()),
     }
@@ -141,7 +138,7 @@ pub(crate) fn release_at(
             continue; // their promise ends before the time off starts
         }
         let ro = RepairOrder::from_row(tx, row)?;
-        super::jobs::schedule_coverage_end(tx, cx, &ro, staff.id, from)?;
+        schedule::schedule_coverage_end(tx, cx, &ro, staff.id, from)?;
     }
     Ok(())
 }
@@ -161,110 +158,4 @@ pub(crate) fn end_of_coverage(
         Ok(promise) => pass(tx, cx, ro, &promise, By::System),
         Err(nobody) => withdraw(tx, cx, ro, &nobody, By::System),
     }
-}
-
-/// The answer to "the customer is here".
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ArrivedView {
-    pub repair_order_id: uuid::Uuid,
-    /// Who was paged to come to the counter (null: nobody is there).
-    pub paged: Option<PagedView>,
-    /// Who was passed over, and why.
-    pub skipped: Vec<PagedView>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct PagedView {
-    pub staff_id: uuid::Uuid,
-    pub name: String,
-    pub reason: Option<String>,
-}
-
-/// The cashier says the customer is at the counter: page the handover
-/// person, or, if they are no longer there, the next candidate who is.
-pub(crate) fn customer_arrived(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    actor: &super::Actor,
-    id: RoId,
-) -> Result<ArrivedView, AppError> {
-    let ro = RepairOrder::load_for_write(tx, actor, id, None)?;
-    let status = ro.status();
-    if status != RoStatus::ReadyForPickup {
-        return Err(AppError::conflict(
-            "not-ready",
-            format!("the car is {status}, not ready for pickup: nobody to page"),
-        ));
-    }
-    let (paged, skipped) = who_to_page(tx, cx, &ro)?;
-    let event = RoEvent::CustomerArrived(CustomerArrived {
-        paged: paged.clone(),
-        skipped: skipped.clone(),
-    });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
-    if let Some(p) = &paged
-        && let Some(staff) = db::staff::find(tx, ro.dealership.id, p.staff_id)?
-    {
-        let note = skipped
-            .first()
-            .map(|s| format!("{} is not here ({}); please go.", s.name, s.reason));
-        let cause = format!("arrived-{}", crate::domain::ids::EventId::generate());
-        let kind = MessageKind::StaffCustomerArrived;
-        super::notices::tell_staff(tx, cx, &ro, &cause, &staff, kind, |c| c.message = note)?;
-    }
-    Ok(ArrivedView {
-        repair_order_id: id.uuid(),
-        paged: paged.map(|p| PagedView {
-            staff_id: p.staff_id.uuid(),
-            name: p.name,
-            reason: None,
-        }),
-        skipped: skipped
-            .into_iter()
-            .map(|s| PagedView {
-                staff_id: s.staff_id.uuid(),
-                name: s.name,
-                reason: Some(s.reason),
-            })
-            .collect(),
-    })
-}
-
-/// The first candidate there now, the person who promised first; and
-/// everyone passed over on the way, with why.
-fn who_to_page(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-) -> Result<(Option<Paged>, Vec<PassedOver>), AppError> {
-    let (tz, _) = super::availability::zone(&ro.dealership);
-    let mut candidates = super::availability::candidates(tx, ro, cx.now)?;
-    if let Some(pos) = candidates
-        .iter()
-        .position(|c| Some(c.staff_id) == ro.row.handover_staff_id)
-    {
-        let promised = candidates.remove(pos);
-        candidates.insert(0, promised);
-    }
-    let mut skipped = Vec::new();
-    for c in candidates {
-        match c
-            .schedule
-            .availability(cx.now, tz, chrono::Duration::zero())
-        {
-            Availability::Available { .. } => {
-                let paged = Paged {
-                    staff_id: c.staff_id,
-                    name: c.name,
-                };
-                return Ok((Some(paged), skipped));
-            }
-            Availability::Unavailable { reason, .. } => skipped.push(PassedOver {
-                staff_id: c.staff_id,
-                name: c.name,
-                reason,
-            }),
-        }
-    }
-    Ok((None, skipped))
 }

@@ -1,14 +1,15 @@
 //! Moving work along: status changes, a new promised time, cancelling.
 
-use super::Ctx;
-use super::check_in::parse_promised_at;
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::repair_order::RepairOrder;
-use super::ro_view::RoView;
-use super::staff::require;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::app::Ctx;
+use crate::app::admin::staff::require;
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::check_in::parse_promised_at;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::view::RoView;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::DbConn;
 use crate::domain::event::{Cancelled, PromisedAtChanged, RoEvent, StatusChanged};
 use crate::domain::ids::RoId;
@@ -59,7 +60,7 @@ pub(crate) fn change_status(
     let to = v.check("status", parse_work_status(&input.status));
     let note = v.check("note", text::optional(input.note.as_deref(), 1000));
     v.finish()?;
-    let (to, note) = (super::error::present(to)?, super::error::present(note)?);
+    let (to, note) = (present(to)?, present(note)?);
     let note = note.map(|n| crate::domain::card::mask_card_numbers(&n));
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
@@ -95,7 +96,7 @@ fn change_promised_at(
     let at = v.check("promised_at", parse_promised_at(input.promised_at, now));
     let reason = v.check("reason", text::note(&input.reason, 300));
     v.finish()?;
-    let (at, reason) = (super::error::present(at)?, super::error::present(reason)?);
+    let (at, reason) = (present(at)?, present(reason)?);
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let status = ro.status();
     if !status.is_open() {

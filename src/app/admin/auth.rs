@@ -2,7 +2,7 @@
 //! SHA-256 digest (the token has full entropy, so a fast hash is the right
 //! tool: nothing to brute-force). The admin token comes from configuration.
 
-use super::{Actor, App, AppError, Caller};
+use crate::app::{Actor, App, AppError, Caller};
 use crate::db;
 use base64::Engine;
 use secrecy::ExposeSecret;

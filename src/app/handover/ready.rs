@@ -1,21 +1,21 @@
 //! "Ready" and the handover: where the gate is asked, what a yes writes, and
 //! what happens when the person who promised to be there leaves.
 
-use super::Ctx;
-use super::availability::decide;
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::repair_order::RepairOrder;
-use super::ro_view::RoView;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use super::coverage;
+use crate::app::Ctx;
+use crate::app::handover::candidates::{decide, passed_over};
+use crate::app::idempotency::Outcome;
+use crate::app::jobs::schedule;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::view::RoView;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
 use crate::domain::concern::ConcernOutcome;
-use crate::domain::event::{
-    ConcernResult, HandoverRecorded, PassedOver, Ready, ReadyWhenAvailable, RoEvent,
-};
-use crate::domain::handover_gate::{HandoverPromise, NobodyToHandOver};
+use crate::domain::event::{ConcernResult, HandoverRecorded, Ready, ReadyWhenAvailable, RoEvent};
+use crate::domain::handover_gate::HandoverPromise;
 use crate::domain::ids::{ConcernId, RoId};
 use crate::domain::lifecycle::{RoStatus, check_transition};
 use crate::domain::role::{Permission, Role};
@@ -84,7 +84,7 @@ pub(crate) fn promote(
         event,
         Some((from, RoStatus::ReadyForPickup)),
     )?;
-    super::coverage::schedule_end(tx, cx, ro)
+    coverage::schedule_end(tx, cx, ro)
 }
 
 fn mark_ready(
@@ -113,26 +113,13 @@ fn mark_ready(
                 });
                 record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
                 if let Some(next) = nobody.next_available_at {
-                    super::jobs::schedule_promotion(tx, cx, &ro, next)?;
+                    schedule::schedule_promotion(tx, cx, &ro, next)?;
                 }
             }
             Ok((Outcome::Accepted, RoView::build(&ro, &cx.links)?))
         }
         Err(nobody) => Err(AppError::NobodyToHandOver(nobody)),
     }
-}
-
-/// Each candidate the gate passed over, and why, for the timeline.
-pub(crate) fn passed_over(nobody: &NobodyToHandOver) -> Vec<PassedOver> {
-    nobody
-        .candidates
-        .iter()
-        .map(|c| PassedOver {
-            staff_id: c.staff_id,
-            name: c.name.clone(),
-            reason: c.reason.clone(),
-        })
-        .collect()
 }
 
 /// Cars waiting for someone to come on duty become ready if `staff` (who

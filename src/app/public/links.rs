@@ -3,7 +3,7 @@
 //! reproducible, so every message can carry the link although the database
 //! stores only the token's SHA-256. A new link version retires the old link.
 
-use super::AppError;
+use crate::app::AppError;
 use crate::db::{self, DbConn};
 use crate::domain::ids::RoId;
 use base64::Engine;

@@ -1,9 +1,9 @@
 //! Creating dealerships (admin) and reading one's own.
 
-use super::error::present;
-use super::idempotency::Outcome;
-use super::ids::{stored, utc};
-use super::{App, AppError, Caller, IdempotencyKey, Reply};
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::time::{stored, utc};
+use crate::app::{App, AppError, Caller, IdempotencyKey, Reply};
 use crate::db::{self, models::DealershipRow};
 use crate::domain::dealership::{
     QuietHours, TimeZone, parse_min_handover_minutes, parse_response_target_minutes,

@@ -1,10 +1,10 @@
 //! Staff members: creation with a one-time token, "who am I", the roster.
 
-use super::auth::{generate_token, hash_token};
-use super::error::present;
-use super::idempotency::Outcome;
-use super::ids::{stored, utc};
-use super::{Actor, App, AppError, Caller, IdempotencyKey, Reply};
+use crate::app::admin::auth::{generate_token, hash_token};
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::time::{stored, utc};
+use crate::app::{Actor, App, AppError, Caller, IdempotencyKey, Reply};
 use crate::db::{self, models::StaffRow};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{DealershipId, StaffId};

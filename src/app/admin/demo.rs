@@ -4,13 +4,16 @@
 //! tokens it printed keep working (the CLI keeps them in a file next to the
 //! data, since the database only has their hashes).
 
-use super::auth::{generate_token, hash_token};
-use super::check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
-use super::dealerships::{NewDealership, parse_dealership};
-use super::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
-use super::staff::{NewStaff, parse_staff};
-use super::workflow::StatusInput;
-use super::{Actor, App, AppError, Ctx};
+use crate::app::admin::auth::{generate_token, hash_token};
+use crate::app::admin::dealerships::{NewDealership, parse_dealership};
+use crate::app::admin::staff::{NewStaff, parse_staff};
+use crate::app::repair_order::check_in;
+use crate::app::repair_order::check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+use crate::app::repair_order::estimate;
+use crate::app::repair_order::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
+use crate::app::repair_order::workflow;
+use crate::app::repair_order::workflow::StatusInput;
+use crate::app::{Actor, App, AppError, Ctx};
 use crate::db::{self, DbConn};
 use crate::domain::estimate::Approval;
 use crate::domain::ids::{DealershipId, RoId, StaffId};
@@ -142,8 +145,20 @@ fn seed_orders(
     technician: &Actor,
     cx: &Ctx,
 ) -> Result<(), AppError> {
+    car_on_the_lift(tx, advisor, technician, cx)?;
+    car_just_in(tx, advisor, cx)
+}
+
+/// Brakes for the customer and a sensor under warranty, approved by phone,
+/// the car on the lift.
+fn car_on_the_lift(
+    tx: &mut DbConn,
+    advisor: &Actor,
+    technician: &Actor,
+    cx: &Ctx,
+) -> Result<(), AppError> {
     let now = cx.now;
-    let first = super::check_in::write(
+    let first = check_in::write(
         tx,
         advisor,
         &CheckIn {
@@ -174,7 +189,7 @@ fn seed_orders(
     )?;
     let concern = |i: usize| first.concerns.get(i).map(|c| c.id);
     let first_id = RoId::from(first.id);
-    let with_estimate = super::estimate::add_estimate(
+    let with_estimate = estimate::add_estimate(
         tx,
         advisor,
         first_id,
@@ -218,7 +233,7 @@ fn seed_orders(
             decision: "approved".into(),
         })
         .collect();
-    super::estimate::decide(
+    estimate::decide(
         tx,
         advisor,
         first_id,
@@ -229,7 +244,7 @@ fn seed_orders(
         },
         cx,
     )?;
-    super::workflow::change_status(
+    workflow::change_status(
         tx,
         technician,
         first_id,
@@ -240,7 +255,13 @@ fn seed_orders(
         },
         cx,
     )?;
-    super::check_in::write(
+    Ok(())
+}
+
+/// An oil change for an email-only customer, just checked in.
+fn car_just_in(tx: &mut DbConn, advisor: &Actor, cx: &Ctx) -> Result<(), AppError> {
+    let now = cx.now;
+    check_in::write(
         tx,
         advisor,
         &CheckIn {

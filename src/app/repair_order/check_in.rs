@@ -1,14 +1,16 @@
 //! Check-in: the customer, the car, the concerns in the customer's words, and
 //! the time the car is promised for.
 
-use super::Ctx;
-use super::error::present;
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::repair_order::RepairOrder;
-use super::ro_view::RoView;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::app::Ctx;
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::jobs::schedule;
+use crate::app::public::links;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::view::RoView;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::consent::{ConsentMethod, SmsConsent};
@@ -18,7 +20,7 @@ use crate::domain::event::{CheckedIn, RoEvent};
 use crate::domain::ids::{ConcernId, CustomerId, RoId, StaffId};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::phone::PhoneNumber;
+use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::domain::validation::{Invalid, Violations};
@@ -114,26 +116,58 @@ pub(crate) fn parse_promised_at(
 
 struct ParsedCheckIn {
     customer: CustomerRow,
-    vin: Vin,
-    make: Option<String>,
-    model: Option<String>,
-    plate: Option<String>,
+    vehicle: ParsedVehicle,
     concerns: Vec<String>,
     promised_at: DateTime<Utc>,
 }
 
+struct ParsedVehicle {
+    vin: Vin,
+    make: Option<String>,
+    model: Option<String>,
+    plate: Option<String>,
+}
+
+/// Every problem with the check-in at once, or what it says.
 fn parse(
     input: &CheckIn,
     dealership: &DealershipRow,
     now: DateTime<Utc>,
 ) -> Result<ParsedCheckIn, AppError> {
-    let country = dealership.country;
     let mut v = Violations::new();
-    let c = &input.customer;
+    let customer = parse_customer(&mut v, &input.customer, dealership, now);
+    let vehicle = parse_vehicle(&mut v, &input.vehicle, dealership.country, now);
+    if input.concerns.is_empty() || input.concerns.len() > 20 {
+        v.push("concerns", "must list between 1 and 20 concerns");
+    }
+    let concerns: Vec<String> = input
+        .concerns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| v.check(&format!("concerns[{i}]"), text::note(c, 1000)))
+        .collect();
+    let promised_at = v.check("promised_at", parse_promised_at(input.promised_at, now));
+    v.finish()?;
+    Ok(ParsedCheckIn {
+        customer: present(customer)?,
+        vehicle: present(vehicle)?,
+        concerns,
+        promised_at: present(promised_at)?,
+    })
+}
+
+/// The customer's row, if every field of theirs is right (else each
+/// problem is recorded in `v`).
+fn parse_customer(
+    v: &mut Violations,
+    c: &CustomerInput,
+    dealership: &DealershipRow,
+    now: DateTime<Utc>,
+) -> Option<CustomerRow> {
     let name = v.check("customer.name", text::required(&c.name, 120));
     let phone = match &c.phone {
         Some(p) => v
-            .check("customer.phone", PhoneNumber::parse(p, country))
+            .check("customer.phone", PhoneNumber::parse(p, dealership.country))
             .map(Some),
         None => Some(None),
     };
@@ -153,7 +187,37 @@ fn parse(
             .as_deref()
             .map_or(Ok(Language::En), Language::parse),
     );
-    let consent = match &c.sms_consent {
+    let consent = parse_consent(v, c, now);
+    let notify_by = v.check(
+        "customer.notify_by",
+        NotifyBy::choose(
+            c.notify_by.as_deref(),
+            c.phone.is_some() && c.sms_consent.as_ref().is_some_and(SmsConsentInput::given),
+            c.email.is_some(),
+        ),
+    );
+    let consent = consent?;
+    Some(CustomerRow {
+        id: CustomerId::generate(),
+        dealership_id: dealership.id,
+        name: name?,
+        phone: phone?,
+        email: email?,
+        language: language?,
+        sms_consent_at: consent.map(|c| stored(c.given_at)),
+        sms_consent_method: consent.map(|c| c.method),
+        created_at: stored(now),
+        notify_by: notify_by?,
+    })
+}
+
+/// Consent to texts: none, given now in person, or stated with how and when.
+fn parse_consent(
+    v: &mut Violations,
+    c: &CustomerInput,
+    now: DateTime<Utc>,
+) -> Option<Option<SmsConsent>> {
+    match &c.sms_consent {
         None | Some(SmsConsentInput::Given(false)) => Some(None),
         Some(_) if c.phone.is_none() => {
             v.push(
@@ -178,17 +242,16 @@ fn parse(
                 )
             })
             .map(Some),
-    };
-    let notify_by = v.check(
-        "customer.notify_by",
-        NotifyBy::choose(
-            c.notify_by.as_deref(),
-            c.phone.is_some() && c.sms_consent.as_ref().is_some_and(SmsConsentInput::given),
-            c.email.is_some(),
-        ),
-    );
-    let vin = v.check("vehicle.vin", Vin::parse(&input.vehicle.vin, country));
-    let vehicle = &input.vehicle;
+    }
+}
+
+fn parse_vehicle(
+    v: &mut Violations,
+    vehicle: &VehicleInput,
+    country: Country,
+    now: DateTime<Utc>,
+) -> Option<ParsedVehicle> {
+    let vin = v.check("vehicle.vin", Vin::parse(&vehicle.vin, country));
     if let Some(year) = vehicle.year {
         let newest = now.year() + 2;
         if !(1900..=newest).contains(&year) {
@@ -209,37 +272,11 @@ fn parse(
         "vehicle.plate",
         text::optional(vehicle.plate.as_deref(), 15),
     );
-    if input.concerns.is_empty() || input.concerns.len() > 20 {
-        v.push("concerns", "must list between 1 and 20 concerns");
-    }
-    let concerns: Vec<String> = input
-        .concerns
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| v.check(&format!("concerns[{i}]"), text::note(c, 1000)))
-        .collect();
-    let promised_at = v.check("promised_at", parse_promised_at(input.promised_at, now));
-    v.finish()?;
-    let consent = present(consent)?;
-    Ok(ParsedCheckIn {
-        customer: CustomerRow {
-            id: CustomerId::generate(),
-            dealership_id: dealership.id,
-            name: present(name)?,
-            phone: present(phone)?,
-            email: present(email)?,
-            language: present(language)?,
-            sms_consent_at: consent.map(|c| stored(c.given_at)),
-            sms_consent_method: consent.map(|c| c.method),
-            created_at: stored(now),
-            notify_by: present(notify_by)?,
-        },
-        vin: present(vin)?,
-        make: present(make)?,
-        model: present(model)?,
-        plate: present(plate)?.map(|p| p.to_uppercase()),
-        concerns,
-        promised_at: present(promised_at)?,
+    Some(ParsedVehicle {
+        vin: vin?,
+        make: make?,
+        model: model?,
+        plate: plate?.map(|p| p.to_uppercase()),
     })
 }
 
@@ -294,11 +331,11 @@ pub(crate) fn write(
         status: RoStatus::CheckedIn,
         version: 1,
         promised_at: stored(parsed.promised_at),
-        vin: parsed.vin,
+        vin: parsed.vehicle.vin,
         vehicle_year: input.vehicle.year,
-        vehicle_make: parsed.make,
-        vehicle_model: parsed.model,
-        vehicle_plate: parsed.plate,
+        vehicle_make: parsed.vehicle.make,
+        vehicle_model: parsed.vehicle.model,
+        vehicle_plate: parsed.vehicle.plate,
         vehicle_mileage: input.vehicle.mileage.map(|m| m as i32),
         estimate_version: 0,
         handover_staff_id: None,
@@ -310,7 +347,7 @@ pub(crate) fn write(
         updated_at: stored(now),
         closed_at: None,
         link_version: 1,
-        status_token_hash: Some(super::links::Links::hash(&token)),
+        status_token_hash: Some(links::Links::hash(&token)),
     };
     db::repair_orders::insert(tx, &row)?;
     let concerns: Vec<ConcernRow> = parsed
@@ -334,7 +371,7 @@ pub(crate) fn write(
         concerns: concerns.len(),
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
-    super::jobs::schedule_progress(tx, cx, &ro, now)?;
+    schedule::schedule_progress(tx, cx, &ro, now)?;
     RoView::build(&ro, &cx.links)
 }
 

@@ -2,24 +2,25 @@
 //! through `after`, in the transaction that recorded it; the messages it
 //! decides on go to the outbox in that same transaction.
 
-use super::ids::utc;
-use super::repair_order::RepairOrder;
-use super::{AppError, Ctx};
+use super::context::{context, quiet_hours, tz};
+use crate::app::handover::candidates;
+use crate::app::repair_order::RepairOrder;
+use crate::app::time::utc;
+use crate::app::{AppError, Ctx};
 use crate::db::events::StoredEvent;
 use crate::db::models::StaffRow;
 use crate::db::{self, DbConn};
-use crate::domain::dealership::{LocalTime, QuietHours};
 use crate::domain::estimate::Approval;
 use crate::domain::event::{CustomerMessage, DecisionsRecorded, PromisedAtChanged, RoEvent};
 use crate::domain::ids::StaffId;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::local_time::{describe, describe_until};
+use crate::domain::local_time::describe;
 use crate::domain::message::MessageKind;
-use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::money::Cents;
 use crate::domain::presence::PresenceState;
 use crate::domain::role::Role;
-use crate::notify::context::*;
+use crate::notify::context::{MessageContext, PersonCtx};
 use crate::notify::outbox::{Outgoing, Recipient};
 use chrono::{DateTime, Duration, Utc};
 
@@ -142,7 +143,7 @@ fn customer_message(
     cause: &str,
     message: &CustomerMessage,
 ) -> Result<(), AppError> {
-    let first = match super::availability::decide_within(tx, ro, cx.now, Duration::zero())? {
+    let first = match candidates::decide_within(tx, ro, cx.now, Duration::zero())? {
         Ok(promise) => promise.staff_id,
         Err(_) => ro.row.advisor_id,
     };
@@ -198,18 +199,6 @@ fn on_duty_first(staff: Vec<StaffRow>, role: Role) -> Vec<StaffRow> {
         .cloned()
         .collect();
     if on_duty.is_empty() { of_role } else { on_duty }
-}
-
-fn tz(ro: &RepairOrder) -> chrono_tz::Tz {
-    ro.dealership.timezone.0
-}
-
-/// The dealership's quiet hours, as stored.
-pub(crate) fn quiet_hours(ro: &RepairOrder) -> QuietHours {
-    QuietHours {
-        start: ro.dealership.quiet_start,
-        end: ro.dealership.quiet_end,
-    }
 }
 
 fn tell_customer(
@@ -295,136 +284,4 @@ pub(crate) fn tell_staff(
         cx.now,
     )?;
     Ok(())
-}
-
-/// Everything a template can say about `ro`, with times described as the
-/// reader will see them at `send_at`.
-pub(crate) fn context(
-    ro: &RepairOrder,
-    links: &super::links::Links,
-    language: Language,
-    send_at: DateTime<Utc>,
-) -> Result<MessageContext, AppError> {
-    let tz = tz(ro);
-    let totals = ro.totals();
-    let row = &ro.row;
-    let handover = match row.handover_staff_id {
-        Some(id) => {
-            let name = ro.staff_name(id)?;
-            Some(HandoverCtx {
-                first_name: PersonCtx::new(name, None).first_name,
-                until: row
-                    .handover_until
-                    .map(|u| describe_until(utc(u), send_at, tz, language))
-                    .unwrap_or_default(),
-                name: name.to_owned(),
-            })
-        }
-        None => None,
-    };
-    Ok(MessageContext {
-        dealership: DealershipCtx {
-            name: ro.dealership.name.clone(),
-            phone: ro.dealership.phone.to_string(),
-        },
-        customer: PersonCtx::new(
-            &ro.customer.name,
-            ro.customer.phone.as_ref().map(|p| p.as_str()),
-        ),
-        advisor: PersonCtx::new(ro.staff_name(row.advisor_id)?, None),
-        ro: RoCtx {
-            number: row.number,
-            vehicle: vehicle_words(ro, language),
-            status: row.status.as_str().to_owned(),
-            promised: describe(ro.promised_at(), send_at, tz, language),
-            status_url: Some(links.url(row.id, row.link_version)),
-        },
-        estimate: estimate_context(ro),
-        money: MoneyCtx {
-            total: totals.total.display_usd(),
-            paid: totals.paid.display_usd(),
-            balance_due: totals.balance_due.display_usd(),
-            balance_due_cents: totals.balance_due.0,
-        },
-        handover,
-        concerns: ro
-            .concerns
-            .iter()
-            .map(|c| ConcernCtx {
-                description: c.description.clone(),
-                outcome: c.outcome.map(|o| o.as_str().to_owned()).unwrap_or_default(),
-                note: c.note.clone().unwrap_or_default(),
-            })
-            .collect(),
-        ..MessageContext::default()
-    })
-}
-
-fn estimate_context(ro: &RepairOrder) -> EstimateCtx {
-    let totals = ro.totals();
-    EstimateCtx {
-        lines: ro
-            .lines
-            .iter()
-            .filter(|l| l.approval != Approval::Declined)
-            .map(|l| LineCtx {
-                description: l.description.clone(),
-                amount: line_amount(
-                    Quantity::from_hundredths(l.quantity_hundredths),
-                    Cents(l.unit_price_cents),
-                )
-                .display_usd(),
-                payer: l.pay_type.as_str().to_owned(),
-            })
-            .collect(),
-        subtotal: totals.subtotal.display_usd(),
-        tax: totals.tax.display_usd(),
-        total: totals.total.display_usd(),
-        warranty: if totals.warranty > Cents::ZERO {
-            totals.warranty.display_usd()
-        } else {
-            String::new()
-        },
-        pending: ro.pending_approvals(),
-    }
-}
-
-/// "2019 Honda Accord", or "car"/"auto" when nothing is known.
-pub(crate) fn vehicle_words(ro: &RepairOrder, language: Language) -> String {
-    let row = &ro.row;
-    let words = [
-        row.vehicle_year.map(|y| y.to_string()),
-        row.vehicle_make.clone(),
-        row.vehicle_model.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    match (words.is_empty(), language) {
-        (false, _) => words,
-        (true, Language::En) => "car".into(),
-        (true, Language::Es) => "auto".into(),
-    }
-}
-
-/// The next daily progress time (local `at`) at least a day after `from`.
-pub(crate) fn next_progress_time(
-    from: DateTime<Utc>,
-    at: LocalTime,
-    tz: chrono_tz::Tz,
-) -> DateTime<Utc> {
-    let earliest = from + Duration::days(1);
-    let mut day = earliest.with_timezone(&tz).date_naive();
-    for _ in 0..3 {
-        let local = day.and_time(at.0);
-        if let Some(t) = chrono::TimeZone::from_local_datetime(&tz, &local).earliest() {
-            let t = t.with_timezone(&Utc);
-            if t >= earliest {
-                return t;
-            }
-        }
-        day = day.succ_opt().unwrap_or(day);
-    }
-    earliest
 }

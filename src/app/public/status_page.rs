@@ -2,12 +2,14 @@
 //! things they can do there — decide on the estimate, and write to the
 //! advisor. Only first names of staff are shown.
 
-use super::conversation::receive;
-use super::ids::{stored, utc};
-use super::links::Links;
-use super::repair_order::RepairOrder;
-use super::timeline::{By, record};
-use super::{App, AppError, Ctx};
+use crate::app::handover::candidates;
+use crate::app::messaging::context;
+use crate::app::messaging::conversation::receive;
+use crate::app::public::links::Links;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::time::{stored, utc};
+use crate::app::{App, AppError, Ctx};
 use crate::db::models::{LineRow, MessageRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
@@ -139,7 +141,7 @@ fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
 
 fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicView, AppError> {
     let language = ro.customer.language;
-    let (tz, _) = super::availability::zone(&ro.dealership);
+    let (tz, _) = candidates::zone(&ro.dealership);
     let totals = ro.totals();
     let status = ro.status();
     let open = status.accepts_estimate();
@@ -148,7 +150,7 @@ fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicV
         dealership: public_dealership(ro),
         number: ro.row.number,
         status: status.as_str().into(),
-        vehicle: super::notices::vehicle_words(ro, language),
+        vehicle: context::vehicle_words(ro, language),
         promised_at: ro.promised_at(),
         promised_words: describe(ro.promised_at(), now, tz, language),
         advisor_first_name: first_name(ro.staff_name(ro.row.advisor_id)?),
@@ -206,7 +208,7 @@ fn steps(
     ro: &RepairOrder,
     now: DateTime<Utc>,
 ) -> Result<Vec<PublicStep>, AppError> {
-    let (tz, _) = super::availability::zone(&ro.dealership);
+    let (tz, _) = candidates::zone(&ro.dealership);
     let language = ro.customer.language;
     Ok(db::events::list(tx, ro.row.id)?
         .into_iter()
@@ -244,7 +246,7 @@ fn messages(
     ro: &RepairOrder,
     now: DateTime<Utc>,
 ) -> Result<Vec<PublicMessage>, AppError> {
-    let (tz, _) = super::availability::zone(&ro.dealership);
+    let (tz, _) = candidates::zone(&ro.dealership);
     let messages = db::messages::list_for_ro(tx, ro.row.id)?;
     let staff_ids: Vec<StaffId> = messages.iter().filter_map(|m| m.staff_id).collect();
     let names: HashMap<StaffId, String> = db::staff::names(tx, &staff_ids)?.into_iter().collect();

@@ -1,13 +1,14 @@
 //! The one question schedules, time off, breaks and delegates answer: who
 //! can hand this car over, from now until when.
 
-use super::ids::{stored, utc};
-use super::repair_order::RepairOrder;
-use super::staff::{presence_of, require};
-use super::{Actor, AppError};
+use crate::app::admin::staff::{presence_of, require};
+use crate::app::repair_order::RepairOrder;
+use crate::app::time::{stored, utc};
+use crate::app::{Actor, AppError};
 use crate::db::models::{DealershipRow, StaffRow};
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Leave, Schedule, WeeklyShift};
+use crate::domain::event::PassedOver;
 use crate::domain::handover_gate::{Candidate, HandoverGate, HandoverPromise, NobodyToHandOver};
 use crate::domain::ids::StaffId;
 use crate::domain::role::Permission;
@@ -137,4 +138,17 @@ pub(crate) fn self_or_manager(
     }
     require(actor, Permission::ManageOthersPresence)
         .map_err(|_| AppError::forbidden(format!("only a manager may {what} for someone else")))
+}
+
+/// Each candidate the gate passed over, and why, for the timeline.
+pub(crate) fn passed_over(nobody: &NobodyToHandOver) -> Vec<PassedOver> {
+    nobody
+        .candidates
+        .iter()
+        .map(|c| PassedOver {
+            staff_id: c.staff_id,
+            name: c.name.clone(),
+            reason: c.reason.clone(),
+        })
+        .collect()
 }

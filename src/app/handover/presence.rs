@@ -3,14 +3,14 @@
 //! told someone is there: their cars pass to a delegate who is, or the
 //! change is refused unless a manager forces it.
 
-use super::availability::self_or_manager;
-use super::coverage::release_now;
-use super::handover::promote_waiting;
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::staff::{StaffView, presence_of};
-use super::timeline::By;
-use super::{Actor, App, AppError, BreakInput, Ctx, IdempotencyKey, Reply};
+use crate::app::admin::staff::{StaffView, presence_of};
+use crate::app::handover::candidates::self_or_manager;
+use crate::app::handover::coverage::release_now;
+use crate::app::handover::ready::promote_waiting;
+use crate::app::idempotency::Outcome;
+use crate::app::repair_order::timeline::By;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, BreakInput, Ctx, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PresenceEventRow};
 use crate::domain::ids::{EventId, StaffId};
 use crate::domain::presence::{PresenceEventKind, PresenceState};

@@ -1,12 +1,13 @@
 //! The cashier's counter: payments in, keys out.
 
-use super::Ctx;
-use super::idempotency::Outcome;
-use super::ids::{stored, utc};
-use super::repair_order::RepairOrder;
-use super::ro_view::RoView;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, IdempotencyKey, Reply};
+use crate::app::Ctx;
+use crate::app::error::present;
+use crate::app::idempotency::Outcome;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::view::RoView;
+use crate::app::time::stored;
+use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::{self, DbConn, models::PaymentRow};
 use crate::domain::card::mask_card_numbers;
 use crate::domain::event::{PaymentRecorded, PickedUp, RoEvent};
@@ -17,10 +18,8 @@ use crate::domain::payment::PaymentMethod;
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::domain::validation::{Invalid, Violations};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,29 +31,6 @@ pub struct NewPayment {
     pub method: String,
     /// A check number or a terminal receipt number. Never a card number.
     pub reference: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PaymentView {
-    pub id: Uuid,
-    pub amount_cents: i64,
-    pub method: PaymentMethod,
-    pub reference: Option<String>,
-    pub recorded_by: Uuid,
-    pub recorded_at: DateTime<Utc>,
-}
-
-impl PaymentView {
-    pub(crate) fn from_row(row: &PaymentRow) -> Self {
-        Self {
-            id: row.id.uuid(),
-            amount_cents: row.amount_cents,
-            method: row.method,
-            reference: row.reference.clone(),
-            recorded_by: row.recorded_by.uuid(),
-            recorded_at: utc(row.recorded_at),
-        }
-    }
 }
 
 fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
@@ -85,10 +61,7 @@ fn pay(
         v.push("amount_cents", "must be greater than zero");
     }
     v.finish()?;
-    let (method, reference) = (
-        super::error::present(method)?,
-        super::error::present(reference)?,
-    );
+    let (method, reference) = (present(method)?, present(reference)?);
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let status = ro.status();
     if !status.is_open() {
@@ -170,27 +143,6 @@ impl App {
             Permission::RecordPayment,
             idem,
             move |tx, who, cx| Ok((Outcome::Created, pay(tx, who, id, if_match, &input, cx)?)),
-        )
-        .await
-    }
-
-    /// The customer is at the counter: page whoever hands the car over.
-    pub async fn customer_arrived(
-        &self,
-        actor: &Actor,
-        id: RoId,
-        idem: Option<IdempotencyKey>,
-    ) -> Result<Reply<super::coverage::ArrivedView>, AppError> {
-        self.staff_write(
-            actor,
-            Permission::ConfirmPickup,
-            idem,
-            move |tx, who, cx| {
-                Ok((
-                    Outcome::Done,
-                    super::coverage::customer_arrived(tx, cx, who, id)?,
-                ))
-            },
         )
         .await
     }

@@ -1,15 +1,17 @@
 //! The repair order as clients see it (GET, and the answer to every write).
 
-use super::AppError;
-use super::cashier::PaymentView;
-use super::ids::utc;
-use super::repair_order::RepairOrder;
+use crate::app::AppError;
+use crate::app::public::links;
+use crate::app::repair_order::RepairOrder;
+use crate::app::time::utc;
+use crate::db::models::{LineRow, PaymentRow};
 use crate::domain::concern::ConcernOutcome;
 use crate::domain::consent::ConsentMethod;
 use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::payment::PaymentMethod;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -134,7 +136,7 @@ pub struct RoList {
 }
 
 impl RoView {
-    pub(crate) fn build(ro: &RepairOrder, links: &super::links::Links) -> Result<Self, AppError> {
+    pub(crate) fn build(ro: &RepairOrder, links: &links::Links) -> Result<Self, AppError> {
         let row = &ro.row;
         let status = ro.status();
         let totals = ro.totals();
@@ -213,7 +215,7 @@ fn customer_view(ro: &RepairOrder) -> CustomerView {
     }
 }
 
-fn line_view(l: &crate::db::models::LineRow) -> LineView {
+fn line_view(l: &LineRow) -> LineView {
     let quantity = Quantity::from_hundredths(l.quantity_hundredths);
     LineView {
         id: l.id.uuid(),
@@ -228,5 +230,28 @@ fn line_view(l: &crate::db::models::LineRow) -> LineView {
         decided_at: l.decided_at.map(utc),
         decided_via: l.decided_via,
         estimate_version: l.estimate_version,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub amount_cents: i64,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl PaymentView {
+    pub(crate) fn from_row(row: &PaymentRow) -> Self {
+        Self {
+            id: row.id.uuid(),
+            amount_cents: row.amount_cents,
+            method: row.method,
+            reference: row.reference.clone(),
+            recorded_by: row.recorded_by.uuid(),
+            recorded_at: utc(row.recorded_at),
+        }
     }
 }

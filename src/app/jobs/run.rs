@@ -1,117 +1,25 @@
-//! Work that happens at a time rather than on a request: the daily progress
-//! text for cars kept more than a day, the escalation of a customer's
-//! message nobody answered, the end of a handover promise, and a car waiting
-//! for someone to come back. Stored as due rows and claimed like the outbox,
-//! so each runs once across instances and survives restarts. A job that
-//! fails is tried again later (`jobs.*` settings) and, when its attempts are
-//! spent or it cannot be read, marked failed, counted and logged once.
+//! Running the jobs that are due: one arm per kind of job. A job that fails
+//! is tried again later (`jobs.*` settings) and, when its attempts are spent
+//! or it cannot be read, marked failed, counted and logged once.
 
-use super::ids::{stored, utc};
-use super::notices::{next_progress_time, tell_staff};
-use super::repair_order::RepairOrder;
-use super::timeline::{By, record};
-use super::{App, AppError, Ctx};
+use super::schedule::{schedule_progress, schedule_promotion};
+use crate::app::handover::candidates;
+use crate::app::handover::coverage;
+use crate::app::handover::ready;
+use crate::app::messaging::notices::tell_staff;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::time::{stored, utc};
+use crate::app::{App, AppError, Ctx};
 use crate::db::models::JobRow;
 use crate::db::{self, DbConn};
 use crate::domain::event::{Escalated, ProgressUpdate, RoEvent};
-use crate::domain::ids::{JobId, MessageId, StaffId};
+use crate::domain::ids::{JobId, MessageId};
 use crate::domain::job::{Job, JobRetry, JobState};
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::MessageKind;
 use crate::domain::role::Role;
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-
-/// Writes `job` for `ro`, due at `due`, unless one with the same key exists.
-fn schedule(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    job: Job,
-    key: String,
-    due: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let row = JobRow {
-        id: JobId::generate(),
-        dealership_id: ro.dealership.id,
-        ro_id: Some(ro.row.id),
-        kind: job.kind().to_owned(),
-        dedupe_key: format!("{}:{key}", job.kind()),
-        due_at: stored(due),
-        state: JobState::Pending,
-        attempts: 0,
-        lease_until: None,
-        payload: job.payload()?,
-        last_error: None,
-        created_at: stored(cx.now),
-        finished_at: None,
-    };
-    db::jobs::schedule(tx, &row)?;
-    Ok(())
-}
-
-/// The next daily progress update for `ro`, at the configured local time at
-/// least a day after `after`.
-pub(crate) fn schedule_progress(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    after: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let due = next_progress_time(after, cx.progress_at(), ro.dealership.timezone.0);
-    let key = format!("{}:{}", ro.row.id, due.format("%Y-%m-%d"));
-    schedule(tx, cx, ro, Job::ProgressUpdate {}, key, due)
-}
-
-/// The manager hears about `message_id` if nobody has answered it by `due`.
-pub(crate) fn schedule_escalation(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    message_id: MessageId,
-    due: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let job = Job::EscalateUnanswered { message_id };
-    schedule(tx, cx, ro, job, message_id.to_string(), due)
-}
-
-/// Escalations of the customer's messages on `ro` that an answer made moot.
-pub(crate) fn cancel_escalations(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-) -> Result<usize, AppError> {
-    let kind = Job::ESCALATE_UNANSWERED;
-    Ok(db::jobs::cancel_pending(
-        tx,
-        ro.row.id,
-        kind,
-        stored(cx.now),
-    )?)
-}
-
-/// At `at`, `staff` stops covering `ro`: the car passes on or waits.
-pub(crate) fn schedule_coverage_end(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    staff_id: StaffId,
-    at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let key = format!("{}:{staff_id}:{}", ro.row.id, at.timestamp());
-    schedule(tx, cx, ro, Job::CoverageEnd { staff_id }, key, at)
-}
-
-/// At `at` someone is expected back: a car waiting for them may become ready
-/// then, even if nobody clocks in (they never clocked out).
-pub(crate) fn schedule_promotion(
-    tx: &mut DbConn,
-    cx: &Ctx,
-    ro: &RepairOrder,
-    at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let key = format!("{}:{}", ro.row.id, at.timestamp());
-    schedule(tx, cx, ro, Job::PromoteReady {}, key, at)
-}
+use chrono::{Duration, NaiveDateTime};
 
 impl App {
     /// Runs the jobs that are due (at most `limit`); returns how many ran.
@@ -221,9 +129,7 @@ fn run(tx: &mut DbConn, cx: &Ctx, row: &JobRow, job: Job) -> Result<(), AppError
         Job::ProgressUpdate {} => progress_update(tx, cx, &ro),
         Job::EscalateUnanswered { message_id } => escalate(tx, cx, &ro, row.id, message_id),
         Job::PromoteReady {} => promote_ready(tx, cx, &mut ro),
-        Job::CoverageEnd { staff_id } => {
-            super::coverage::end_of_coverage(tx, cx, &mut ro, staff_id)
-        }
+        Job::CoverageEnd { staff_id } => coverage::end_of_coverage(tx, cx, &mut ro, staff_id),
     }
 }
 
@@ -293,8 +199,8 @@ fn promote_ready(tx: &mut DbConn, cx: &Ctx, ro: &mut RepairOrder) -> Result<(), 
     if ro.status() != RoStatus::WorkComplete || !ro.row.ready_when_available {
         return Ok(());
     }
-    match super::availability::decide(tx, ro, cx.now, None)? {
-        Ok(promise) => super::handover::promote(tx, ro, &promise, By::System, cx),
+    match candidates::decide(tx, ro, cx.now, None)? {
+        Ok(promise) => ready::promote(tx, ro, &promise, By::System, cx),
         Err(nobody) => match nobody.next_available_at {
             Some(next) if next > cx.now => schedule_promotion(tx, cx, ro, next),
             _ => Ok(()),

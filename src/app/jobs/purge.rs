@@ -3,9 +3,9 @@
 //! after `retention.*` days). Run by the worker every
 //! `retention.purge_interval_minutes`; safe on every instance at once.
 
-use super::idempotency::KEY_LIFETIME_HOURS;
-use super::ids::stored;
-use super::{App, AppError};
+use crate::app::idempotency::KEY_LIFETIME_HOURS;
+use crate::app::time::stored;
+use crate::app::{App, AppError};
 use crate::db::retention::{Expiring, purge_batch};
 use chrono::Duration;
 

@@ -3,12 +3,15 @@
 //! handled as carriers require; staff answer with POST …/messages; a message
 //! nobody answers in time goes to the service manager.
 
-use super::idempotency::Outcome;
-use super::ids::stored;
-use super::repair_order::RepairOrder;
-use super::staff::require;
-use super::timeline::{By, record};
-use super::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
+use super::context;
+use crate::app::admin::staff::require;
+use crate::app::idempotency::Outcome;
+use crate::app::jobs::schedule;
+use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::timeline::{By, record};
+use crate::app::time::stored;
+use crate::app::time::utc;
+use crate::app::{Actor, App, AppError, Ctx, IdempotencyKey, Reply};
 use crate::db::models::{DealershipRow, MessageRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
@@ -66,9 +69,9 @@ impl MessageView {
             channel: m.channel,
             staff_id: m.staff_id.map(|s| s.uuid()),
             body: m.body.clone(),
-            at: super::ids::utc(m.at),
-            answered_at: m.answered_at.map(super::ids::utc),
-            escalated_at: m.escalated_at.map(super::ids::utc),
+            at: utc(m.at),
+            answered_at: m.answered_at.map(utc),
+            escalated_at: m.escalated_at.map(utc),
         }
     }
 }
@@ -245,7 +248,7 @@ pub(crate) fn receive(
     db::messages::insert(tx, &message)?;
     let d = &ro.dealership;
     let minutes = i64::from(d.response_target_minutes);
-    let due = super::notices::quiet_hours(ro).answer_due(cx.now, minutes, d.timezone.0);
+    let due = context::quiet_hours(ro).answer_due(cx.now, minutes, d.timezone.0);
     let event = RoEvent::CustomerMessage(CustomerMessage {
         message_id: message.id,
         body: message.body,
@@ -253,7 +256,7 @@ pub(crate) fn receive(
         due_at: due,
     });
     record(tx, cx, ro, By::Customer, event, None)?;
-    super::jobs::schedule_escalation(tx, cx, ro, message.id, due)
+    schedule::schedule_escalation(tx, cx, ro, message.id, due)
 }
 
 fn reply(
@@ -282,7 +285,7 @@ fn reply(
     };
     db::messages::insert(tx, &message)?;
     let answered = db::messages::mark_answered(tx, ro.row.id, stored(cx.now))?;
-    super::jobs::cancel_escalations(tx, cx, &ro)?;
+    schedule::cancel_escalations(tx, cx, &ro)?;
     let event = RoEvent::StaffMessage(StaffMessage {
         message_id: message.id,
         body,

@@ -1,0 +1,11 @@
+//! Telling people: who hears of each event (notices), what a message can
+//! say (context), the conversation with customers, and what the workers and
+//! the provider report about deliveries.
+
+pub(crate) mod context;
+pub(crate) mod conversation;
+pub(crate) mod delivery;
+pub(crate) mod notices;
+
+pub use conversation::{InboundText, MessageView, NewMessage};
+pub use delivery::{Accepted, Claimed, OutboxDepth, OutboxEntry};

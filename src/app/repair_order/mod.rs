@@ -1,0 +1,22 @@
+//! The repair order: the aggregate every use case loads (`aggregate`), how
+//! clients see it (`view`, `timeline_view`), reading it (`queries`), and the
+//! use cases that change it, each appending to its timeline (`timeline`).
+
+pub(crate) mod aggregate;
+pub(crate) mod cashier;
+pub(crate) mod check_in;
+pub(crate) mod estimate;
+pub(crate) mod queries;
+pub(crate) mod timeline;
+pub(crate) mod timeline_view;
+pub(crate) mod view;
+pub(crate) mod workflow;
+
+pub(crate) use aggregate::RepairOrder;
+pub use cashier::NewPayment;
+pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+pub use estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
+pub use queries::ListQuery;
+pub use timeline_view::{DeliveryStep, EventView, NotificationView, TimelineView};
+pub use view::{ConcernView, HandoverView, LineView, PaymentView, RoList, RoView};
+pub use workflow::{CancelInput, PromisedAtInput, StatusInput};
