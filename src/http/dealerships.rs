@@ -6,12 +6,12 @@ use super::respond;
 use crate::app::Caller;
 use crate::app::{App, DealershipView, NewDealership, NewStaff, NewStaffCreated};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
 /// Create a dealership (admin token only).
 #[utoipa::path(
-    post, path = "/api/v1/dealerships", tag = "dealerships",
+    tag = "dealerships",
     request_body = NewDealership,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat the request safely")),
     responses(
@@ -22,6 +22,7 @@ use uuid::Uuid;
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/dealerships")]
 pub async fn create(
     app: web::Data<App>,
     w: Write<Caller, NewDealership>,
@@ -31,11 +32,12 @@ pub async fn create(
 
 /// One dealership (the admin: any; staff: their own).
 #[utoipa::path(
-    get, path = "/api/v1/dealerships/{id}", tag = "dealerships",
+    tag = "dealerships",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DealershipView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[get("/api/v1/dealerships/{id}")]
 pub async fn get(
     app: web::Data<App>,
     caller: AnyCaller,
@@ -51,7 +53,7 @@ pub async fn get(
 /// Add a staff member (admin, or a manager of this dealership). The token in
 /// the answer is shown this once.
 #[utoipa::path(
-    post, path = "/api/v1/dealerships/{id}/staff", tag = "staff",
+    tag = "staff",
     request_body = NewStaff,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses(
@@ -62,6 +64,7 @@ pub async fn get(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/dealerships/{id}/staff")]
 pub async fn create_staff(
     app: web::Data<App>,
     id: web::Path<Uuid>,

@@ -1,7 +1,9 @@
-//! The OpenAPI description, generated from the handlers and types above, and
-//! the docs page (Swagger UI, served from the binary: no CDN needed).
+//! The parts of the OpenAPI description that belong to no one route: the
+//! title, the shared schemas, the bearer scheme, the tags. The paths come
+//! from the routes themselves as they are registered (`http::routes`); the
+//! docs page (Swagger UI) is served from the binary: no CDN needed.
 
-use super::{dealerships, ops, problem, repair_orders, staff, status_page, webhooks, work};
+use super::problem;
 use crate::app;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -12,15 +14,6 @@ use utoipa::{Modify, OpenApi};
         title = "Handover",
         description = "Repair orders from check-in to pickup. A car is ready only when someone is there to hand it over.\n\nErrors are application/problem+json with a stable `type`.",
         license(name = "MIT OR Apache-2.0")
-    ),
-    paths(
-        dealerships::create, dealerships::get, dealerships::create_staff,
-        staff::me, staff::list, staff::clock_in, staff::clock_out, staff::schedule, staff::time_off,
-        staff::take_break, staff::delegates, staff::availability, work::delegates, work::arrived,
-        repair_orders::check_in, repair_orders::list, repair_orders::get, repair_orders::estimate,
-        repair_orders::approvals, repair_orders::timeline, repair_orders::message,
-        work::status, work::promised_at, work::ready, work::handover, work::cancel, work::payment, work::pickup,
-        ops::healthz, ops::readyz, webhooks::inbound, webhooks::status, status_page::json,
     ),
     components(schemas(problem::Problem, app::Candidate, crate::domain::validation::FieldError)),
     modifiers(&BearerAuth),

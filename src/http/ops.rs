@@ -1,7 +1,7 @@
 //! For operators: liveness, readiness.
 
 use crate::app::App;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,7 +13,8 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "ops", responses((status = 200, body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
@@ -23,9 +24,10 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database answers and every migration is applied.
 #[utoipa::path(
-    get, path = "/readyz", tag = "ops",
+    tag = "ops",
     responses((status = 200, body = Health), (status = 503, body = Health))
 )]
+#[get("/readyz")]
 pub async fn readyz(app: web::Data<App>) -> HttpResponse {
     match app.db.readiness().await {
         Ok(()) => HttpResponse::Ok().json(Health {

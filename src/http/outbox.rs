@@ -5,7 +5,7 @@ use crate::app::{App, OutboxEntry};
 use crate::config::{EmailTransport, SmsTransport};
 use crate::domain::message::Channel;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -30,6 +30,14 @@ struct OutboxPage {
 /// Texts and emails kept by the log transports, newest first: what
 /// customers would have received. HTML, or JSON with `?format=json` or
 /// `Accept: application/json`.
+#[utoipa::path(
+    tag = "ops",
+    responses(
+        (status = 200, description = "The local outbox (HTML or JSON)"),
+        (status = 404, description = "Messages leave this machine: there is no local outbox", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dev/outbox")]
 pub async fn dev_outbox(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let channels = local_channels(&app);
     if !app.settings.notify.dev_outbox || channels.is_empty() {
@@ -113,6 +121,11 @@ fn html(notice: &str, messages: &[OutboxEntry]) -> String {
 
 /// Prometheus text format: the outbox by state, the age of the oldest due
 /// message, and this process's send counters and latency.
+#[utoipa::path(
+    tag = "ops",
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain"))
+)]
+#[get("/metrics")]
 pub async fn metrics(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
     let depth = app.outbox_depth().await?;
     let (counts, oldest) = (&depth.messages, depth.oldest_due);

@@ -95,8 +95,9 @@ pub enum ApiError {
     Csrf,
     #[error("no such resource")]
     NoRoute,
+    /// The path exists; these are the methods it answers.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(Vec<actix_web::http::Method>),
 }
 
 impl ApiError {
@@ -156,11 +157,18 @@ impl ApiError {
                 "Not found",
                 "there is nothing at this address",
             ),
-            ApiError::MethodNotAllowed => Problem::new(
+            ApiError::MethodNotAllowed(allowed) => Problem::new(
                 S::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
-                "this address does not accept that method",
+                format!(
+                    "this address answers {}",
+                    allowed
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
         }
     }
@@ -340,6 +348,17 @@ impl ResponseError for ApiError {
             // `{:#}` prints the whole chain of causes, for us only.
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
-        self.problem().response()
+        let mut response = self.problem().response();
+        if let ApiError::MethodNotAllowed(allowed) = self {
+            let allow = allowed
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+        }
+        response
     }
 }

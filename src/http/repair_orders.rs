@@ -10,12 +10,12 @@ use crate::app::{
     TimelineView,
 };
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
 /// Check a car in (advisor, manager).
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders", tag = "repair orders",
+    tag = "repair orders",
     request_body = CheckIn,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses(
@@ -27,6 +27,7 @@ use uuid::Uuid;
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders")]
 pub async fn check_in(
     app: web::Data<App>,
     w: Write<Actor, CheckIn>,
@@ -36,11 +37,12 @@ pub async fn check_in(
 
 /// Repair orders of my dealership, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/repair-orders", tag = "repair orders",
+    tag = "repair orders",
     params(ListQuery),
     responses((status = 200, body = RoList), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[get("/api/v1/repair-orders")]
 pub async fn list(
     app: web::Data<App>,
     staff: Staff,
@@ -54,7 +56,7 @@ pub async fn list(
 
 /// One repair order with its concerns, lines, totals and handover person.
 #[utoipa::path(
-    get, path = "/api/v1/repair-orders/{id}", tag = "repair orders",
+    tag = "repair orders",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = RoView, headers(("ETag" = String))),
@@ -62,6 +64,7 @@ pub async fn list(
     ),
     security(("bearer" = []))
 )]
+#[get("/api/v1/repair-orders/{id}")]
 pub async fn get(
     app: web::Data<App>,
     staff: Staff,
@@ -76,7 +79,7 @@ pub async fn get(
 /// Add estimate lines (advisor, manager). Customer-pay lines wait for the
 /// customer's approval and move the RO to awaiting_approval.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/estimate", tag = "repair orders",
+    tag = "repair orders",
     request_body = EstimateInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses(
@@ -87,6 +90,7 @@ pub async fn get(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/estimate")]
 pub async fn estimate(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -100,12 +104,13 @@ pub async fn estimate(
 
 /// Record the customer's decisions as told to the advisor (phone, counter).
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/approvals", tag = "repair orders",
+    tag = "repair orders",
     request_body = ApprovalInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = RoView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/approvals")]
 pub async fn approvals(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -119,11 +124,12 @@ pub async fn approvals(
 
 /// Every event of the RO, oldest first.
 #[utoipa::path(
-    get, path = "/api/v1/repair-orders/{id}/timeline", tag = "repair orders",
+    tag = "repair orders",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = TimelineView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[get("/api/v1/repair-orders/{id}/timeline")]
 pub async fn timeline(
     app: web::Data<App>,
     staff: Staff,
@@ -139,12 +145,13 @@ pub async fn timeline(
 /// prefers; a reply to a customer who wrote in the last 30 minutes is sent
 /// even in quiet hours. Answers their waiting messages.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/messages", tag = "repair orders",
+    tag = "repair orders",
     request_body = NewMessage,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = MessageView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/messages")]
 pub async fn message(
     app: web::Data<App>,
     id: web::Path<Uuid>,

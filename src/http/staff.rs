@@ -9,26 +9,28 @@ use crate::app::{
     ScheduleInput, ScheduleView, StaffView, TimeOffInput, TimeOffView,
 };
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
 /// Who am I.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "staff",
+    tag = "staff",
     responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[get("/api/v1/me")]
 pub async fn me(app: web::Data<App>, staff: Staff) -> Result<HttpResponse, ApiError> {
     respond::json(StatusCode::OK, &app.me(&staff.0).await?)
 }
 
 /// Everyone at my dealership, with who is clocked in.
 #[utoipa::path(
-    get, path = "/api/v1/staff", tag = "staff",
+    tag = "staff",
     responses((status = 200, body = Vec<StaffView>)),
     security(("bearer" = []))
 )]
+#[get("/api/v1/staff")]
 pub async fn list(app: web::Data<App>, staff: Staff) -> Result<HttpResponse, ApiError> {
     respond::json(StatusCode::OK, &app.list_staff(&staff.0).await?)
 }
@@ -41,7 +43,7 @@ pub struct Empty {}
 /// Clock in (self, or a manager for anyone). Cars waiting for this person
 /// to make them ready become ready.
 #[utoipa::path(
-    post, path = "/api/v1/staff/{id}/clock-in", tag = "staff",
+    tag = "staff",
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses(
         (status = 200, body = StaffView),
@@ -50,6 +52,7 @@ pub struct Empty {}
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/staff/{id}/clock-in")]
 pub async fn clock_in(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -61,7 +64,7 @@ pub async fn clock_in(
 /// Clock out (self, or a manager). Refused while ready cars depend on this
 /// person, unless a manager forces it.
 #[utoipa::path(
-    post, path = "/api/v1/staff/{id}/clock-out", tag = "staff",
+    tag = "staff",
     request_body(content = ClockOutInput, description = "May be empty"),
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses(
@@ -70,6 +73,7 @@ pub async fn clock_in(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/staff/{id}/clock-out")]
 pub async fn clock_out(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -84,12 +88,13 @@ pub async fn clock_out(
 /// Replace the weekly schedule (self, manager). Shifts are in the
 /// dealership's local time; several a day are fine; overlaps are refused.
 #[utoipa::path(
-    put, path = "/api/v1/staff/{id}/schedule", tag = "staff",
+    tag = "staff",
     request_body = ScheduleInput,
     params(("id" = Uuid, Path)),
     responses((status = 200, body = ScheduleView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[put("/api/v1/staff/{id}/schedule")]
 pub async fn schedule(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -105,12 +110,13 @@ pub async fn schedule(
 /// Time off (self, manager). Starting now it is like clocking out: ready
 /// cars pass to a delegate, or it is refused unless a manager forces it.
 #[utoipa::path(
-    post, path = "/api/v1/staff/{id}/time-off", tag = "staff",
+    tag = "staff",
     request_body = TimeOffInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = TimeOffView), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/staff/{id}/time-off")]
 pub async fn time_off(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -124,12 +130,13 @@ pub async fn time_off(
 
 /// A break until a time (self, manager); clock in to come back early.
 #[utoipa::path(
-    post, path = "/api/v1/staff/{id}/break", tag = "staff",
+    tag = "staff",
     request_body = BreakInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = StaffView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/staff/{id}/break")]
 pub async fn take_break(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -143,12 +150,13 @@ pub async fn take_break(
 
 /// Standing delegates, in the order they are asked (self, manager).
 #[utoipa::path(
-    put, path = "/api/v1/staff/{id}/delegates", tag = "staff",
+    tag = "staff",
     request_body = DelegatesInput,
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[put("/api/v1/staff/{id}/delegates")]
 pub async fn delegates(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -173,11 +181,12 @@ pub struct AvailabilityQuery {
 /// Can this person hand a car over from now until `until`? The same rule
 /// the handover gate applies.
 #[utoipa::path(
-    get, path = "/api/v1/staff/{id}/availability", tag = "staff",
+    tag = "staff",
     params(("id" = Uuid, Path), AvailabilityQuery),
     responses((status = 200, body = AvailabilityView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[get("/api/v1/staff/{id}/availability")]
 pub async fn availability(
     app: web::Data<App>,
     staff: Staff,

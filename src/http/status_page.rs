@@ -12,7 +12,7 @@ use crate::domain::ids::LineId;
 use crate::domain::language::Language;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, web};
 use base64::Engine;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -184,7 +184,18 @@ async fn open(
     }
 }
 
-/// The status page.
+/// The customer's status page (HTML for a phone, in their language).
+#[utoipa::path(
+    tag = "customer",
+    params(("token" = String, Path, description = "From the customer's status link")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html"),
+        (status = 404, description = "Not a valid link", content_type = "text/html"),
+        (status = 410, description = "The link ran out some days after pickup", content_type = "text/html"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/s/{token}")]
 pub async fn show(
     app: web::Data<App>,
     limits: web::Data<PublicLimits>,
@@ -220,7 +231,22 @@ fn see_other(token: &str, done: &str) -> HttpResponse {
         .finish()
 }
 
-/// The customer's answers on the estimate they saw.
+/// The customer's answers on the estimate they saw (the page's form).
+#[utoipa::path(
+    tag = "customer",
+    params(("token" = String, Path, description = "From the customer's status link")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, estimate_version, and line-{id}=approved|declined"),
+    responses(
+        (status = 303, description = "Recorded: back to the page"),
+        (status = 403, description = "The form's CSRF token does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a valid link", content_type = "text/html"),
+        (status = 409, description = "The estimate changed or the car is done: the page again, saying so", content_type = "text/html"),
+        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The form is incomplete: the page again, saying so", content_type = "text/html"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/s/{token}/approve")]
 pub async fn approve(
     app: web::Data<App>,
     limits: web::Data<PublicLimits>,
@@ -260,7 +286,22 @@ pub async fn approve(
     after_form(&app, &req, &token, result, "answers").await
 }
 
-/// The customer writes to the advisor.
+/// The customer writes to the advisor (the page's form).
+#[utoipa::path(
+    tag = "customer",
+    params(("token" = String, Path, description = "From the customer's status link")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf and body"),
+    responses(
+        (status = 303, description = "Sent: back to the page"),
+        (status = 403, description = "The form's CSRF token does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a valid link", content_type = "text/html"),
+        (status = 409, description = "The repair order is closed: the page again, saying so", content_type = "text/html"),
+        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty message: the page again, saying so", content_type = "text/html"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/s/{token}/messages")]
 pub async fn message(
     app: web::Data<App>,
     limits: web::Data<PublicLimits>,
@@ -325,10 +366,11 @@ async fn after_form(
 
 /// The page's data as JSON, for a future app.
 #[utoipa::path(
-    get, path = "/api/v1/public/{token}", tag = "customer",
+    tag = "customer",
     params(("token" = String, Path, description = "From the customer's status link")),
     responses((status = 200, body = PublicView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/public/{token}")]
 pub async fn json(
     app: web::Data<App>,
     limits: web::Data<PublicLimits>,

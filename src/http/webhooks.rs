@@ -5,7 +5,7 @@
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, InboundText};
 use crate::notify::transport::signature_matches;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use secrecy::ExposeSecret;
 
 /// The form parameters, if the signature over them is Twilio's; otherwise
@@ -57,9 +57,10 @@ fn twiml(message: Option<&str>) -> HttpResponse {
 }
 
 /// A text from a customer: joins their RO, or handles STOP/START/HELP.
-#[utoipa::path(post, path = "/webhooks/twilio/inbound", tag = "webhooks",
+#[utoipa::path(tag = "webhooks",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "TwiML", content_type = "text/xml"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[post("/webhooks/twilio/inbound")]
 pub async fn inbound(
     app: web::Data<App>,
     req: HttpRequest,
@@ -86,9 +87,10 @@ pub async fn inbound(
 
 /// A delivery status from Twilio. Applied only if it moves the message
 /// forward: callbacks arrive out of order.
-#[utoipa::path(post, path = "/webhooks/twilio/status", tag = "webhooks",
+#[utoipa::path(tag = "webhooks",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "recorded"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[post("/webhooks/twilio/status")]
 pub async fn status(
     app: web::Data<App>,
     req: HttpRequest,

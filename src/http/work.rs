@@ -10,13 +10,13 @@ use crate::app::{
     App, ArrivedView, CancelInput, DelegatesInput, DelegatesView, HandoverInput, NewPayment,
     PromisedAtInput, ReadyInput, RoView, StatusInput,
 };
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, put, web};
 use uuid::Uuid;
 
 /// Move the work along: in_progress, waiting_parts, work_complete
 /// (technician, advisor, manager).
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/status", tag = "lifecycle",
+    tag = "lifecycle",
     request_body = StatusInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses(
@@ -26,6 +26,7 @@ use uuid::Uuid;
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/status")]
 pub async fn status(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -40,12 +41,13 @@ pub async fn status(
 /// Change the promised time, with the reason the customer will read
 /// (advisor, manager). Sending the same time again changes nothing.
 #[utoipa::path(
-    put, path = "/api/v1/repair-orders/{id}/promised-at", tag = "lifecycle",
+    tag = "lifecycle",
     request_body = PromisedAtInput,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = RoView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[put("/api/v1/repair-orders/{id}/promised-at")]
 pub async fn promised_at(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -60,7 +62,7 @@ pub async fn promised_at(
 /// Mark ready: only when the advisor (or a delegate) is there to hand the
 /// car over. With `when_available: true` it waits for them instead (202).
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/ready", tag = "lifecycle",
+    tag = "lifecycle",
     request_body(content = ReadyInput, description = "May be empty"),
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses(
@@ -70,6 +72,7 @@ pub async fn promised_at(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/ready")]
 pub async fn ready(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -85,12 +88,13 @@ pub async fn ready(
 /// could_not_reproduce with a plain note (the RO's advisor, its handover
 /// person, or a manager).
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/handover", tag = "lifecycle",
+    tag = "lifecycle",
     request_body = HandoverInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = RoView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/handover")]
 pub async fn handover(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -104,12 +108,13 @@ pub async fn handover(
 
 /// Cancel (advisor, manager) from any status before pickup.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/cancel", tag = "lifecycle",
+    tag = "lifecycle",
     request_body = CancelInput,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = RoView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/cancel")]
 pub async fn cancel(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -123,7 +128,7 @@ pub async fn cancel(
 
 /// Record a payment (cashier). Never a card number: only method and amount.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/payments", tag = "cashier",
+    tag = "cashier",
     request_body = NewPayment,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses(
@@ -132,6 +137,7 @@ pub async fn cancel(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/payments")]
 pub async fn payment(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -147,7 +153,7 @@ pub async fn payment(
 /// Keys released (cashier): needs the handover recorded and nothing left
 /// to pay.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/pickup", tag = "cashier",
+    tag = "cashier",
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 200, body = RoView),
@@ -155,6 +161,7 @@ pub async fn payment(
     ),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/pickup")]
 pub async fn pickup(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -169,12 +176,13 @@ pub async fn pickup(
 /// This RO's own delegates, asked after its advisor instead of the
 /// advisor's standing ones (advisor, manager).
 #[utoipa::path(
-    put, path = "/api/v1/repair-orders/{id}/delegates", tag = "lifecycle",
+    tag = "lifecycle",
     request_body = DelegatesInput,
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[put("/api/v1/repair-orders/{id}/delegates")]
 pub async fn delegates(
     app: web::Data<App>,
     id: web::Path<Uuid>,
@@ -190,11 +198,12 @@ pub async fn delegates(
 /// The customer is at the counter (cashier): pages the handover person, or
 /// the next one who is there if they are not; the timeline says who.
 #[utoipa::path(
-    post, path = "/api/v1/repair-orders/{id}/arrived", tag = "cashier",
+    tag = "cashier",
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ArrivedView), (status = 409, description = "not ready", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
+#[post("/api/v1/repair-orders/{id}/arrived")]
 pub async fn arrived(
     app: web::Data<App>,
     id: web::Path<Uuid>,

@@ -1,14 +1,7 @@
 //! At the counter: the handover, payments, pickup.
 
 use crate::helpers::*;
-use serde_json::{Value, json};
-
-fn ro_path(ro: &Value, action: &str) -> String {
-    format!(
-        "/api/v1/repair-orders/{}/{action}",
-        ro["id"].as_str().unwrap()
-    )
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn pickup_needs_the_handover_and_nothing_left_to_pay() {

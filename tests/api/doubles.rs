@@ -18,6 +18,13 @@ pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
 pub const TOKEN: &str = "twilio-test-auth-token";
 pub const FROM: &str = "+13125550199";
 
+/// The notifications of one kind on one channel (sms, email).
+pub fn of<'a>(ns: &'a [Value], kind: &str, channel: &str) -> Vec<&'a Value> {
+    ns.iter()
+        .filter(|n| n["kind"] == kind && n["channel"] == channel)
+        .collect()
+}
+
 pub fn messages_path() -> String {
     format!("/2010-04-01/Accounts/{SID}/Messages.json")
 }

@@ -18,6 +18,14 @@ pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap()
 }
 
+/// `/api/v1/repair-orders/{id}/{action}` for an RO as the API returned it.
+pub fn ro_path(ro: &Value, action: &str) -> String {
+    format!(
+        "/api/v1/repair-orders/{}/{action}",
+        ro["id"].as_str().unwrap()
+    )
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,

@@ -1,13 +1,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-fn ro_path(ro: &Value, action: &str) -> String {
-    format!(
-        "/api/v1/repair-orders/{}/{action}",
-        ro["id"].as_str().unwrap()
-    )
-}
-
 #[tokio::test]
 async fn from_check_in_to_pickup() {
     let app = spawn_app().await;

@@ -2,13 +2,7 @@
 
 use crate::doubles::*;
 use chrono::{Duration, TimeZone, Utc};
-use serde_json::{Value, json};
-
-fn of<'a>(ns: &'a [Value], kind: &str, channel: &str) -> Vec<&'a Value> {
-    ns.iter()
-        .filter(|n| n["kind"] == kind && n["channel"] == channel)
-        .collect()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn routine_messages_wait_for_quiet_hours_to_end() {

@@ -56,13 +56,61 @@ async fn unknown_routes_and_methods_are_problems() {
         .send()
         .await
         .problem(404, "not-found");
-    app.req(Method::DELETE, "/api/v1/repair-orders", None)
+    let r = app
+        .req(Method::DELETE, "/api/v1/repair-orders", None)
         .send()
-        .await
-        .problem(405, "method-not-allowed");
+        .await;
+    r.problem(405, "method-not-allowed");
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    let r = app.req(Method::PUT, "/s/some-token", None).send().await;
+    r.problem(405, "method-not-allowed");
+    assert_eq!(r.header("allow"), Some("GET"));
     // A malformed id is simply not found (after authentication).
     let shop = app.shop().await;
     app.get("/api/v1/repair-orders/not-a-uuid", &shop.advisor.token)
         .await
         .problem(404, "not-found");
+}
+
+/// The routes and the document are made from one list: every documented
+/// operation is served (no 404 from routing, no 405), and every path served
+/// under /api and /s is documented.
+#[tokio::test]
+async fn every_documented_operation_is_served() {
+    let app = spawn_app().await;
+    let doc = app
+        .req(Method::GET, "/openapi.json", None)
+        .send()
+        .await
+        .ok(200)
+        .clone();
+    let id = "01900000-0000-7000-8000-000000000001";
+    let mut operations = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let path = template
+            .replace("{id}", id)
+            .replace("{token}", "not-a-token");
+        assert!(
+            !path.contains('{'),
+            "a parameter this test does not fill: {template}"
+        );
+        for method in item.as_object().unwrap().keys() {
+            let Ok(method) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                continue; // "parameters" and the like
+            };
+            let r = app.req(method.clone(), &path, None).send().await;
+            operations += 1;
+            assert_ne!(
+                r.status, 405,
+                "{method} {template} is documented but not served"
+            );
+            let no_route =
+                r.status == 404 && r.body["detail"] == "there is nothing at this address";
+            assert!(
+                !no_route,
+                "{method} {template} is documented but not served"
+            );
+        }
+    }
+    assert!(operations >= 38, "{operations} operations documented");
 }
