@@ -238,7 +238,7 @@ fn idempotency_key(req: &HttpRequest, body: &[u8]) -> Result<Option<IdempotencyK
     hash.update(body);
     Ok(Some(IdempotencyKey {
         key: key.to_owned(),
-        request_hash: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        request_hash: hex::encode(hash.finalize()),
     }))
 }
 

@@ -6,6 +6,8 @@ pub(crate) mod context;
 pub(crate) mod conversation;
 pub(crate) mod delivery;
 pub(crate) mod notices;
+pub(crate) mod outbox_view;
 
 pub use conversation::{InboundText, MessageView, NewMessage};
-pub use delivery::{Accepted, Claimed, OutboxDepth, OutboxEntry};
+pub use delivery::{Accepted, Claimed};
+pub use outbox_view::{OutboxDepth, OutboxEntry};

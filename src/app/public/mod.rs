@@ -3,9 +3,11 @@
 
 pub mod links;
 pub(crate) mod status_page;
+pub(crate) mod view;
 
-pub use status_page::check_pages as status_page_check;
-pub use status_page::{
+pub use status_page::Visitor;
+pub use view::check_pages as status_page_check;
+pub use view::{
     PublicConcern, PublicDealership, PublicHandover, PublicLine, PublicMessage, PublicPage,
-    PublicStep, PublicView, Visitor,
+    PublicStep, PublicView,
 };

@@ -1,131 +1,29 @@
-//! The customer's status page behind /s/{token}: what they see, and the two
-//! things they can do there — decide on the estimate, and write to the
-//! advisor. Only first names of staff are shown.
+//! The customer's status page behind /s/{token}: the two things they can
+//! do there — decide on the estimate, and write to the advisor — and
+//! reading the page (see `view` for what it shows).
 
-use crate::app::handover::candidates;
-use crate::app::messaging::context;
+use super::links::Links;
+use super::view::{PublicPage, public_dealership, view};
 use crate::app::messaging::conversation::receive;
-use crate::app::public::links::Links;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::timeline::{By, record};
 use crate::app::time::{stored, utc};
 use crate::app::{App, AppError, Ctx};
-use crate::db::models::{LineRow, MessageRow, RoRow};
+use crate::db::models::{MessageRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
 use crate::domain::estimate::{Approval, Decision, DecisionChannel, PayType};
 use crate::domain::event::{DecisionsRecorded, LineDecision, RoEvent};
-use crate::domain::ids::{LineId, MessageId, StaffId};
-use crate::domain::language::Language;
-use crate::domain::lifecycle::RoStatus;
-use crate::domain::local_time::{describe, describe_until};
+use crate::domain::ids::{LineId, MessageId};
 use crate::domain::message::{ConversationChannel, Direction};
-use crate::domain::money::{Cents, Quantity, line_amount};
 use crate::domain::text;
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
-use std::collections::HashMap;
-use utoipa::ToSchema;
-
-/// What the page shows (also GET /api/v1/public/{token}).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicView {
-    pub language: Language,
-    pub dealership: PublicDealership,
-    pub number: i64,
-    pub status: String,
-    pub vehicle: String,
-    pub promised_at: DateTime<Utc>,
-    /// "today at 5:00 PM", in the dealership's zone.
-    pub promised_words: String,
-    pub advisor_first_name: String,
-    pub timeline: Vec<PublicStep>,
-    /// Send it back with decisions: they apply to the estimate you saw.
-    pub estimate_version: i32,
-    pub lines: Vec<PublicLine>,
-    pub subtotal: String,
-    pub tax: String,
-    pub total: String,
-    pub warranty: String,
-    pub paid: String,
-    pub balance_due: String,
-    pub balance_due_cents: i64,
-    /// Whether any line waits for your answer.
-    pub decisions_open: bool,
-    /// Who hands the car over, once it is ready.
-    pub handover: Option<PublicHandover>,
-    /// After the handover: each concern and what was done.
-    pub concerns: Vec<PublicConcern>,
-    pub messages: Vec<PublicMessage>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicDealership {
-    pub name: String,
-    pub phone: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicStep {
-    pub at: DateTime<Utc>,
-    pub at_words: String,
-    /// checked_in, estimate_sent, in_progress, waiting_parts, work_complete, ready, picked_up, …
-    pub kind: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicLine {
-    pub id: String,
-    pub description: String,
-    pub amount: String,
-    /// customer, warranty or internal.
-    pub payer: String,
-    /// not_required, pending, approved or declined.
-    pub approval: String,
-    /// Can be approved or declined here now.
-    pub decidable: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicHandover {
-    pub first_name: String,
-    pub until_words: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicConcern {
-    pub description: String,
-    pub outcome: Option<String>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicMessage {
-    /// "you", or the staff member's first name.
-    pub from: String,
-    pub body: String,
-    pub at_words: String,
-}
-
-/// What /s/{token} answers.
-pub enum PublicPage {
-    Open(Box<PublicView>),
-    /// The link ran out (some days after pickup): who to call instead.
-    Expired {
-        dealership: PublicDealership,
-        language: Language,
-    },
-}
 
 /// Where the browser is, for the record of a decision.
 #[derive(Debug, Clone, Default)]
 pub struct Visitor {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-}
-
-fn first_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or(name).to_owned()
 }
 
 fn find(tx: &mut DbConn, token: &str) -> Result<RoRow, AppError> {
@@ -137,130 +35,6 @@ fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
     ro.row
         .closed_at
         .is_some_and(|closed| utc(closed) + Duration::days(days) < now)
-}
-
-fn view(tx: &mut DbConn, ro: &RepairOrder, now: DateTime<Utc>) -> Result<PublicView, AppError> {
-    let language = ro.customer.language;
-    let (tz, _) = candidates::zone(&ro.dealership);
-    let totals = ro.totals();
-    let status = ro.status();
-    let open = status.accepts_estimate();
-    Ok(PublicView {
-        language,
-        dealership: public_dealership(ro),
-        number: ro.row.number,
-        status: status.as_str().into(),
-        vehicle: context::vehicle_words(ro, language),
-        promised_at: ro.promised_at(),
-        promised_words: describe(ro.promised_at(), now, tz, language),
-        advisor_first_name: first_name(ro.staff_name(ro.row.advisor_id)?),
-        timeline: steps(tx, ro, now)?,
-        estimate_version: ro.row.estimate_version,
-        lines: ro.lines.iter().map(|l| public_line(l, open)).collect(),
-        subtotal: totals.subtotal.display_usd(),
-        tax: totals.tax.display_usd(),
-        total: totals.total.display_usd(),
-        warranty: if totals.warranty > Cents::ZERO {
-            totals.warranty.display_usd()
-        } else {
-            String::new()
-        },
-        paid: totals.paid.display_usd(),
-        balance_due: totals.balance_due.display_usd(),
-        balance_due_cents: totals.balance_due.0,
-        decisions_open: open && ro.lines.iter().any(|l| l.approval == Approval::Pending),
-        handover: match (ro.row.handover_staff_id, status) {
-            (Some(id), RoStatus::ReadyForPickup) => Some(PublicHandover {
-                first_name: first_name(ro.staff_name(id)?),
-                until_words: ro
-                    .row
-                    .handover_until
-                    .map(|u| describe_until(utc(u), now, tz, language)),
-            }),
-            _ => None,
-        },
-        concerns: ro
-            .concerns
-            .iter()
-            .map(|c| PublicConcern {
-                description: c.description.clone(),
-                outcome: ro
-                    .row
-                    .handover_recorded_at
-                    .and(c.outcome.map(|o| o.as_str().to_owned())),
-                note: ro.row.handover_recorded_at.and(c.note.clone()),
-            })
-            .collect(),
-        messages: messages(tx, ro, now)?,
-    })
-}
-
-fn public_dealership(ro: &RepairOrder) -> PublicDealership {
-    PublicDealership {
-        name: ro.dealership.name.clone(),
-        phone: ro.dealership.phone.to_string(),
-    }
-}
-
-/// The milestones the customer sees, in words of their own zone.
-fn steps(
-    tx: &mut DbConn,
-    ro: &RepairOrder,
-    now: DateTime<Utc>,
-) -> Result<Vec<PublicStep>, AppError> {
-    let (tz, _) = candidates::zone(&ro.dealership);
-    let language = ro.customer.language;
-    Ok(db::events::list(tx, ro.row.id)?
-        .into_iter()
-        .filter_map(|e| {
-            let kind = e.event.public_step(e.to_status)?;
-            Some(PublicStep {
-                at: utc(e.at),
-                at_words: describe(utc(e.at), now, tz, language),
-                kind: kind.to_owned(),
-            })
-        })
-        .collect())
-}
-
-fn public_line(l: &LineRow, open: bool) -> PublicLine {
-    PublicLine {
-        id: l.id.to_string(),
-        description: l.description.clone(),
-        amount: line_amount(
-            Quantity::from_hundredths(l.quantity_hundredths),
-            Cents(l.unit_price_cents),
-        )
-        .display_usd(),
-        payer: l.pay_type.as_str().to_owned(),
-        approval: l.approval.as_str().to_owned(),
-        decidable: open
-            && l.pay_type == PayType::Customer
-            && matches!(l.approval, Approval::Pending | Approval::Declined),
-    }
-}
-
-/// The conversation, with staff by first name.
-fn messages(
-    tx: &mut DbConn,
-    ro: &RepairOrder,
-    now: DateTime<Utc>,
-) -> Result<Vec<PublicMessage>, AppError> {
-    let (tz, _) = candidates::zone(&ro.dealership);
-    let messages = db::messages::list_for_ro(tx, ro.row.id)?;
-    let staff_ids: Vec<StaffId> = messages.iter().filter_map(|m| m.staff_id).collect();
-    let names: HashMap<StaffId, String> = db::staff::names(tx, &staff_ids)?.into_iter().collect();
-    Ok(messages
-        .iter()
-        .map(|m| PublicMessage {
-            from: match m.staff_id {
-                Some(id) => first_name(names.get(&id).map_or("", String::as_str)),
-                None => "you".into(),
-            },
-            body: m.body.clone(),
-            at_words: describe(utc(m.at), now, tz, ro.customer.language),
-        })
-        .collect())
 }
 
 /// Loads and locks the RO behind `token` for a write, unless its link ran out.
@@ -423,71 +197,4 @@ impl App {
         self.outbox.wake();
         Ok(())
     }
-}
-
-/// Renders both pages in every language with a full sample, so a broken
-/// page template stops start-up like a broken message template does.
-pub fn check_pages(
-    templates: &crate::notify::templates::Templates,
-) -> Result<(), crate::notify::templates::TemplateError> {
-    let at = DateTime::<Utc>::default();
-    let sample = PublicView {
-        language: Language::En,
-        dealership: PublicDealership {
-            name: "Lakeside Motors".into(),
-            phone: "+13125550100".into(),
-        },
-        number: 1001,
-        status: "ready_for_pickup".into(),
-        vehicle: "2019 Honda Accord".into(),
-        promised_at: at,
-        promised_words: "today at 5:00 PM".into(),
-        advisor_first_name: "Ana".into(),
-        timeline: vec![PublicStep {
-            at,
-            at_words: "today at 9:00 AM".into(),
-            kind: "checked_in".into(),
-        }],
-        estimate_version: 1,
-        lines: vec![PublicLine {
-            id: "l1".into(),
-            description: "Brake pads".into(),
-            amount: "$1.00".into(),
-            payer: "customer".into(),
-            approval: "pending".into(),
-            decidable: true,
-        }],
-        subtotal: "$1.00".into(),
-        tax: "$0.08".into(),
-        total: "$1.08".into(),
-        warranty: "$2.00".into(),
-        paid: "$0.00".into(),
-        balance_due: "$1.08".into(),
-        balance_due_cents: 108,
-        decisions_open: true,
-        handover: Some(PublicHandover {
-            first_name: "Ana".into(),
-            until_words: Some("6:00 PM today".into()),
-        }),
-        concerns: vec![PublicConcern {
-            description: "Squeal".into(),
-            outcome: Some("fixed".into()),
-            note: Some("New pads".into()),
-        }],
-        messages: vec![PublicMessage {
-            from: "you".into(),
-            body: "Hi".into(),
-            at_words: "today".into(),
-        }],
-    };
-    for lang in [Language::En, Language::Es] {
-        let ctx = serde_json::json!({ "view": sample, "token": "t", "csrf": "c", "nonce": "n", "flash": "f", "error": "e" });
-        templates.render_page(lang, "status_page", &ctx)?;
-        templates.render_page(
-            lang,
-            "status_expired",
-            &serde_json::json!({ "dealership": sample.dealership, "nonce": "n" }),
-        )?;
-    }
-    Ok(())
 }
