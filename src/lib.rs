@@ -17,5 +17,5 @@ pub mod worker;
 /// The store as the binary and the tests reach it: open it, migrate it, and
 /// (tests) look underneath. Its queries stay inside the crate.
 pub mod store {
-    pub use crate::db::{Backend, Db, DbConn, DbError, PooledConn};
+    pub use crate::db::{Backend, BackupPlan, Db, DbConn, DbError, PooledConn};
 }

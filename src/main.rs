@@ -1,45 +1,56 @@
-//! `handover [serve | migrate | demo]` — see README.md.
+//! `handover [serve | worker | migrate | demo | backup PATH | healthcheck]` —
+//! see README.md. Nothing runs on `--help` or `--version`.
 
-use handover::app::App;
-use handover::app::admin::demo::{DemoCredentials, DemoLogin};
+mod backup;
+
+use clap::{Parser, Subcommand};
+use handover::app::admin::demo::{DEMO_DEALERSHIP, DemoTokens};
 use handover::clock::SystemClock;
 use handover::config::Settings;
 use handover::startup::Application;
 use handover::store::Db;
 use secrecy::ExposeSecret;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-const USAGE: &str = "\
-handover — repair orders from check-in to pickup
+/// Repair orders from check-in to pickup for dealership service departments.
+///
+/// Settings: config/default.toml (compiled in), then config/$HANDOVER_ENV.toml,
+/// then HANDOVER__SECTION__KEY environment variables.
+#[derive(Parser)]
+#[command(name = "handover", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-USAGE:
-    handover [COMMAND]
-
-COMMANDS:
-    serve     run the HTTP API (the default)
-    migrate   apply database migrations and exit
-    worker    deliver the outbox only (no HTTP); run beside `serve` instances
-    demo      create a demo dealership with four staff and two repair orders
-              (safe to run again) and print shell exports of their tokens
-    healthcheck
-              exit 0 if the running service answers /readyz (for containers)
-    help      show this text
-
-Settings: config/default.toml, config/$HANDOVER_ENV.toml, HANDOVER__SECTION__KEY.
-";
-
-/// Where `demo` keeps the tokens it printed, so a second run can print the
-/// same ones (the database holds only their hashes).
-const DEMO_TOKENS: &str = "data/demo-tokens.json";
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API and the delivery worker (the default). Migrations
+    /// run at start.
+    Serve,
+    /// Deliver the outbox only (no HTTP); run beside `serve` instances.
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo dealership (four staff, two repair orders) if it is
+    /// missing and print shell exports of fresh tokens for its staff. Earlier
+    /// demo tokens stop working.
+    Demo,
+    /// Copy the database to PATH. SQLite: a consistent copy, safe while the
+    /// service runs. PostgreSQL: pg_dump's custom format, when pg_dump is
+    /// installed. See README "Backups and upgrades" for restoring.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        path: PathBuf,
+    },
+    /// Exit 0 if the running service answers /readyz (for containers).
+    Healthcheck,
+}
 
 fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if matches!(command.as_str(), "help" | "--help" | "-h") {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
+    let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -59,13 +70,13 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match command.as_str() {
-            "serve" => serve(settings).await,
-            "migrate" => migrate(settings).await,
-            "demo" => demo(settings).await,
-            "worker" => worker(settings).await,
-            "healthcheck" => healthcheck(&settings),
-            other => Err(anyhow::anyhow!("unknown command {other:?}\n\n{USAGE}")),
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Worker => worker(settings).await,
+            Command::Migrate => migrate(settings).await,
+            Command::Demo => demo(settings).await,
+            Command::Backup { path } => backup::run(settings, path).await,
+            Command::Healthcheck => healthcheck(&settings),
         }
     });
     match result {
@@ -84,10 +95,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let seed = settings.demo.seed_on_start;
     let application = Application::build(settings, Arc::new(SystemClock)).await?;
     if seed {
-        let credentials = demo_credentials(application.app()).await?;
+        let demo = application
+            .app()
+            .seed_demo(DemoTokens::Keep)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         tracing::info!(
-            dealership_id = %credentials.dealership_id,
-            "demo dealership ready; `handover demo` prints its staff tokens (also in {DEMO_TOKENS})"
+            dealership_id = %demo.dealership_id,
+            "demo dealership ready; `handover demo` prints tokens for its staff"
         );
     }
     application.run_until_stopped().await?;
@@ -131,10 +146,10 @@ async fn shutdown_signal() {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
-    let url = settings.database.url.expose_secret().to_owned();
+    let url = settings.database.url.clone();
     let options = settings.db_options();
     let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-        Ok(Db::open(&url, options)?.migrate()?)
+        Ok(Db::open(url.expose_secret(), options)?.migrate()?)
     })
     .await??;
     if applied.is_empty() {
@@ -147,55 +162,25 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seeds the demo if missing and returns its logins, keeping the tokens file
-/// in step with the database.
-async fn demo_credentials(app: &App) -> anyhow::Result<DemoCredentials> {
-    let known: Option<Vec<DemoLogin>> = std::fs::read_to_string(DEMO_TOKENS)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
-    let credentials = app
-        .seed_demo(known.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if known.as_ref() != Some(&credentials.logins) {
-        save_tokens(&credentials)?;
-    }
-    Ok(credentials)
-}
-
+/// Prints shell exports of the demo staff's fresh tokens; the tokens are
+/// shown here only, never written to a file.
 async fn demo(settings: Settings) -> anyhow::Result<()> {
     let base = settings.public_base_url.clone();
     let app = handover::startup::build_app(settings, Arc::new(SystemClock)).await?;
-    let credentials = demo_credentials(&app).await?;
+    let demo = app
+        .seed_demo(DemoTokens::Fresh)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(
-        "{} the demo dealership \"{}\". Tokens are also in {DEMO_TOKENS}.",
-        if credentials.created {
-            "Created"
-        } else {
-            "Found"
-        },
-        handover::app::admin::demo::DEMO_DEALERSHIP
+        "{} the demo dealership \"{DEMO_DEALERSHIP}\"; tokens below are new (earlier ones stopped working).",
+        if demo.created { "Created" } else { "Found" },
     );
     println!("export HANDOVER_URL={base}");
-    println!("export DEALERSHIP_ID={}", credentials.dealership_id);
-    for login in &credentials.logins {
+    println!("export DEALERSHIP_ID={}", demo.dealership_id);
+    for login in &demo.logins {
         let var = login.role.as_str().to_uppercase();
         println!("export {var}_TOKEN={}", login.token);
         println!("export {var}_ID={}   # {}", login.staff_id, login.name);
-    }
-    Ok(())
-}
-
-fn save_tokens(credentials: &DemoCredentials) -> anyhow::Result<()> {
-    let path = Path::new(DEMO_TOKENS);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, serde_json::to_string_pretty(&credentials.logins)?)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! `db/` writes SQL.
 
 pub mod availability;
+mod backup;
 pub mod concerns;
 mod conn;
 pub mod customers;
@@ -26,6 +27,7 @@ pub mod secrets;
 mod sql_types;
 pub mod staff;
 
+pub use backup::BackupPlan;
 pub use conn::{Backend, DbConn};
 pub use listen::wake_workers;
 pub use pool::{DatabaseTarget, Db, DbError, DbOptions, PooledConn, SqliteSynchronous};

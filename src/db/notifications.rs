@@ -7,7 +7,7 @@ use super::models::{ClaimedRow, NotificationEventRow, NotificationRow};
 use super::schema::notification_events::dsl as ev;
 use super::schema::notifications::dsl as n;
 use crate::domain::delivery::DeliveryState;
-use crate::domain::ids::{EventId, NotificationId, RoId};
+use crate::domain::ids::{DealershipId, EventId, NotificationId, RoId};
 use crate::domain::message::Channel;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -277,14 +277,21 @@ pub fn events_for(
         .load(conn)
 }
 
-/// Newest first on the given channels, for /dev/outbox.
+/// Newest first on the given channels (of one dealership, or all), for
+/// /dev/outbox.
 pub fn recent(
     conn: &mut DbConn,
     channels: &[Channel],
+    dealership: Option<DealershipId>,
     limit: i64,
 ) -> QueryResult<Vec<NotificationRow>> {
-    n::notifications
+    let mut query = n::notifications
         .filter(n::channel.eq_any(channels))
+        .into_boxed();
+    if let Some(d) = dealership {
+        query = query.filter(n::dealership_id.eq(d));
+    }
+    query
         .order((n::created_at.desc(), n::id.desc()))
         .limit(limit)
         .select(NotificationRow::as_select())

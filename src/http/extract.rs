@@ -138,6 +138,25 @@ impl<W: Who, T: DeserializeOwned + 'static> FromRequest for Write<W, T> {
     }
 }
 
+/// A body read whole up to `server.max_body_bytes`, for webhooks and the
+/// status page's forms: a larger one is a 413 problem, like every other
+/// refusal, rather than actix's plain-text answer.
+pub struct RawBody(pub Vec<u8>);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let limit = req.app_data::<BodyLimit>().map_or(65_536, |l| l.0);
+            Ok(RawBody(read_body(&req, &mut payload, limit).await?))
+        })
+    }
+}
+
 async fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,

@@ -3,6 +3,7 @@
 
 mod dealerships;
 pub mod extract;
+mod observe;
 pub mod openapi;
 mod ops;
 mod outbox;
@@ -16,38 +17,21 @@ mod webhooks;
 mod work;
 
 use crate::app::App;
-use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpResponse, web};
 use extract::BodyLimit;
 use problem::ApiError;
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-/// One log line per request, naming the route pattern rather than the path,
-/// so identifiers and tokens in URLs never reach the logs.
-async fn log_request(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let res = next.call(req).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".into());
-    let status = res.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    if status >= 500 {
-        tracing::error!(%method, %route, status, ms, "request");
-    } else {
-        tracing::info!(%method, %route, status, ms, "request");
-    }
-    Ok(res)
+/// A permanent redirect.
+fn to(location: &'static str) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", location))
+        .finish()
 }
 
 /// The HTTP server on `listener`, not yet running.
@@ -63,15 +47,20 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
         app.settings.status_page.requests_per_minute_per_address,
     ));
     let data = web::Data::new(app);
+    let metrics = web::Data::new(observe::HttpMetrics::default());
+    let started = web::Data::new(outbox::Started::now());
     let server = actix_web::HttpServer::new(move || {
-        let (served, api) = actix_web::App::new()
+        let (served, mut api) = actix_web::App::new()
             .into_utoipa_app()
             .openapi(openapi::ApiDoc::openapi())
             .configure(routes::routes)
             .split_for_parts();
+        openapi::complete(&mut api);
         let table = web::Data::new(routes::RouteTable::from_openapi(&api));
         served
             .app_data(data.clone())
+            .app_data(metrics.clone())
+            .app_data(started.clone())
             .app_data(limits.clone())
             .app_data(limit)
             .app_data(table)
@@ -85,13 +74,10 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
                     .add(("Cache-Control", "no-store"))
                     .add(("X-Content-Type-Options", "nosniff")),
             )
-            .wrap(from_fn(log_request))
+            .wrap(from_fn(observe::observe))
             .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-            .service(web::resource("/docs").route(web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header(("Location", "/docs/"))
-                    .finish()
-            })))
+            .service(web::resource("/docs").route(web::get().to(|| async { to("/docs/") })))
+            .service(web::resource("/").route(web::get().to(|| async { to("/docs/") })))
             .default_service(web::to(routes::fallback))
     })
     .workers(workers)

@@ -1,5 +1,6 @@
 //! What the log transports kept (/dev/outbox), and /metrics.
 
+use super::extract::AnyCaller;
 use super::problem::{ApiError, Problem};
 use crate::app::{App, OutboxEntry};
 use crate::config::{EmailTransport, SmsTransport};
@@ -34,11 +35,18 @@ struct OutboxPage {
     tag = "ops",
     responses(
         (status = 200, description = "The local outbox (HTML or JSON)"),
+        (status = 401, description = "No or an unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the admin or a manager", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Messages leave this machine: there is no local outbox", body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    security(("bearer" = []))
 )]
 #[get("/dev/outbox")]
-pub async fn dev_outbox(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn dev_outbox(
+    app: web::Data<App>,
+    who: AnyCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let channels = local_channels(&app);
     if !app.settings.notify.dev_outbox || channels.is_empty() {
         return Ok(Problem::new(
@@ -54,7 +62,7 @@ pub async fn dev_outbox(app: web::Data<App>, req: HttpRequest) -> Result<HttpRes
         "Nothing on this page left this machine: {} messages are kept here by the log transport instead of being sent.",
         names.join(" and ")
     );
-    let messages = app.recent_notifications(channels, 200).await?;
+    let messages = app.recent_notifications(&who.0, channels, 200).await?;
     let wants_json = req.query_string().contains("format=json")
         || req
             .headers()
@@ -119,14 +127,32 @@ fn html(notice: &str, messages: &[OutboxEntry]) -> String {
     page
 }
 
+/// When this process started, for process_start_time_seconds.
+pub struct Started(f64);
+
+impl Started {
+    pub fn now() -> Self {
+        Self(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        )
+    }
+}
+
 /// Prometheus text format: the outbox by state, the age of the oldest due
-/// message, and this process's send counters and latency.
+/// message, this process's send counters and latency, requests by route and
+/// status with their latency, the process's own figures and the build.
 #[utoipa::path(
     tag = "ops",
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain"))
 )]
 #[get("/metrics")]
-pub async fn metrics(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    app: web::Data<App>,
+    http: web::Data<super::observe::HttpMetrics>,
+    started: web::Data<Started>,
+) -> Result<HttpResponse, ApiError> {
     let depth = app.outbox_depth().await?;
     let (counts, oldest) = (&depth.messages, depth.oldest_due);
     let m = app.outbox.metrics();
@@ -198,6 +224,8 @@ pub async fn metrics(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
         out,
         "handover_outbox_send_seconds_bucket{{le=\"+Inf\"}} {count}\nhandover_outbox_send_seconds_sum {sum}\nhandover_outbox_send_seconds_count {count}\n"
     );
+    http.render(&mut out);
+    super::observe::render_process(&mut out, started.0);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(out))

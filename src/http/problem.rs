@@ -38,6 +38,9 @@ pub struct Problem {
     pub candidates: Option<Vec<Candidate>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_available_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The request's `X-Request-Id`: quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// Anything else specific to this problem type.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object)]
@@ -57,6 +60,7 @@ impl Problem {
             current_version: None,
             candidates: None,
             next_available_at: None,
+            request_id: super::observe::current_request_id(),
             extra: None,
         }
     }

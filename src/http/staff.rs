@@ -90,7 +90,7 @@ pub async fn clock_out(
 #[utoipa::path(
     tag = "staff",
     request_body = ScheduleInput,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Checked for form, then not needed: a PUT is idempotent by value")),
     responses((status = 200, body = ScheduleView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -152,7 +152,7 @@ pub async fn take_break(
 #[utoipa::path(
     tag = "staff",
     request_body = DelegatesInput,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Checked for form, then not needed: a PUT is idempotent by value")),
     responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]

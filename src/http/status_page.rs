@@ -5,6 +5,7 @@
 //! limited per link and per address. The token is in the path only; request
 //! logs name the route pattern, never the path.
 
+use super::extract::RawBody;
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, PublicPage, PublicView, Visitor};
 use crate::domain::estimate::Decision;
@@ -235,7 +236,7 @@ fn see_other(token: &str, done: &str) -> HttpResponse {
 #[utoipa::path(
     tag = "customer",
     params(("token" = String, Path, description = "From the customer's status link")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, estimate_version, and line-{id}=approved|declined"),
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded", description = "csrf, estimate_version, and line-{id}=approved|declined"),
     responses(
         (status = 303, description = "Recorded: back to the page"),
         (status = 403, description = "The form's CSRF token does not match", body = Problem, content_type = "application/problem+json"),
@@ -252,12 +253,12 @@ pub async fn approve(
     limits: web::Data<PublicLimits>,
     req: HttpRequest,
     token: web::Path<String>,
-    body: web::Bytes,
+    body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(refused) = limits.check(&token, &req) {
         return Ok(refused);
     }
-    let fields = form(&req, &body)?;
+    let fields = form(&req, &body.0)?;
     let version = fields
         .iter()
         .find(|(k, _)| k == "estimate_version")
@@ -290,7 +291,7 @@ pub async fn approve(
 #[utoipa::path(
     tag = "customer",
     params(("token" = String, Path, description = "From the customer's status link")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf and body"),
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded", description = "csrf and body"),
     responses(
         (status = 303, description = "Sent: back to the page"),
         (status = 403, description = "The form's CSRF token does not match", body = Problem, content_type = "application/problem+json"),
@@ -307,12 +308,12 @@ pub async fn message(
     limits: web::Data<PublicLimits>,
     req: HttpRequest,
     token: web::Path<String>,
-    body: web::Bytes,
+    body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(refused) = limits.check(&token, &req) {
         return Ok(refused);
     }
-    let fields = form(&req, &body)?;
+    let fields = form(&req, &body.0)?;
     let text = fields
         .iter()
         .find(|(k, _)| k == "body")

@@ -2,6 +2,7 @@
 //! computed over public_base_url + the path and query Twilio called; a
 //! missing or wrong one gets 403 and nothing is stored.
 
+use super::extract::RawBody;
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, InboundText};
 use crate::notify::transport::signature_matches;
@@ -58,15 +59,21 @@ fn twiml(message: Option<&str>) -> HttpResponse {
 
 /// A text from a customer: joins their RO, or handles STOP/START/HELP.
 #[utoipa::path(tag = "webhooks",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "TwiML", content_type = "text/xml"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    params(("X-Twilio-Signature" = String, Header, description = "Twilio's signature of the URL and the form (HMAC-SHA1 with the auth token)")),
+    responses(
+        (status = 200, description = "TwiML (the answer to HELP, or nothing)", content_type = "text/xml"),
+        (status = 403, description = "X-Twilio-Signature is missing or wrong: nothing is stored", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "MessageSid, From or To is missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 #[post("/webhooks/twilio/inbound")]
 pub async fn inbound(
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let params = verified(&app, &req, &body)?;
+    let params = verified(&app, &req, &body.0)?;
     let (Some(sid), Some(from), Some(to)) = (
         param(&params, "MessageSid"),
         param(&params, "From"),
@@ -88,15 +95,21 @@ pub async fn inbound(
 /// A delivery status from Twilio. Applied only if it moves the message
 /// forward: callbacks arrive out of order.
 #[utoipa::path(tag = "webhooks",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "recorded"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    params(("X-Twilio-Signature" = String, Header, description = "Twilio's signature of the URL and the form (HMAC-SHA1 with the auth token)")),
+    responses(
+        (status = 200, description = "Recorded (once per message and status)", content_type = "text/xml"),
+        (status = 403, description = "X-Twilio-Signature is missing or wrong: nothing is stored", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "MessageSid or MessageStatus is missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 #[post("/webhooks/twilio/status")]
 pub async fn status(
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let params = verified(&app, &req, &body)?;
+    let params = verified(&app, &req, &body.0)?;
     let (Some(sid), Some(status)) = (
         param(&params, "MessageSid"),
         param(&params, "MessageStatus"),

@@ -43,7 +43,7 @@ pub async fn status(
 #[utoipa::path(
     tag = "lifecycle",
     request_body = PromisedAtInput,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header, description = "Checked for form, then not needed: a PUT is idempotent by value")),
     responses((status = 200, body = RoView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -178,7 +178,7 @@ pub async fn pickup(
 #[utoipa::path(
     tag = "lifecycle",
     request_body = DelegatesInput,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Checked for form, then not needed: a PUT is idempotent by value")),
     responses((status = 200, body = DelegatesView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]

@@ -13,6 +13,7 @@ mod auth;
 mod availability;
 mod bad_input;
 mod browser;
+mod cli;
 mod counter;
 mod dealerships;
 mod estimate;

@@ -214,10 +214,26 @@ async fn the_dev_outbox_shows_what_the_log_transport_kept() {
             .any(|n| n["state"] == "delivered")
     })
     .await;
-    let r = app
-        .req(reqwest::Method::GET, "/dev/outbox", None)
+    // Customers' messages and live links: not for anyone who reaches the port.
+    let before = app.fingerprint().await;
+    app.req(reqwest::Method::GET, "/dev/outbox", None)
         .send()
+        .await
+        .problem(401, "unauthenticated");
+    app.get("/dev/outbox", &shop.advisor.token)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(before, app.fingerprint().await);
+    let other = app.shop_named("Hillside Motors").await;
+    let theirs = app
+        .get("/dev/outbox?format=json", &other.manager.token)
         .await;
+    assert_eq!(
+        theirs.ok(200)["messages"],
+        serde_json::json!([]),
+        "a manager sees their own dealership's messages only"
+    );
+    let r = app.get("/dev/outbox", &shop.manager.token).await;
     assert_eq!(r.status, 200);
     assert!(
         r.text.contains("Nothing on this page left this machine"),
@@ -228,10 +244,7 @@ async fn the_dev_outbox_shows_what_the_log_transport_kept() {
         r.text.contains("Hola Maria"),
         "the text as the customer would read it"
     );
-    let r = app
-        .req(reqwest::Method::GET, "/dev/outbox?format=json", None)
-        .send()
-        .await;
+    let r = app.get("/dev/outbox?format=json", ADMIN_TOKEN).await;
     let body = r.ok(200);
     assert!(
         body["notice"]
@@ -266,8 +279,7 @@ async fn the_dev_outbox_is_gone_once_providers_are_configured() {
     let twilio = TwilioMock::start().await;
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
-    app.req(reqwest::Method::GET, "/dev/outbox", None)
-        .send()
+    app.get("/dev/outbox", crate::helpers::ADMIN_TOKEN)
         .await
         .problem(404, "not-found");
 }

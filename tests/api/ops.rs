@@ -114,3 +114,80 @@ async fn every_documented_operation_is_served() {
     }
     assert!(operations >= 38, "{operations} operations documented");
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_that_problems_repeat() {
+    let app = spawn_app().await;
+    let mine = app
+        .req(Method::GET, "/healthz", None)
+        .header("X-Request-Id", "proxy-4711")
+        .send()
+        .await;
+    assert_eq!(mine.header("x-request-id"), Some("proxy-4711"));
+    let made = app.req(Method::GET, "/nope", None).send().await;
+    let id = made.header("x-request-id").unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a new UUID: {id}");
+    assert_eq!(made.problem(404, "not-found")["request_id"], id);
+    // A header that could forge log lines is replaced, not echoed.
+    let odd = app
+        .req(Method::GET, "/healthz", None)
+        .header("X-Request-Id", "a b")
+        .send()
+        .await;
+    assert_ne!(odd.header("x-request-id"), Some("a b"));
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_describe_the_process() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    app.get(
+        &format!("/api/v1/repair-orders/{}", ro["id"].as_str().unwrap()),
+        &shop.advisor.token,
+    )
+    .await
+    .ok(200);
+    let m = app.req(Method::GET, "/metrics", None).send().await.text;
+    for line in [
+        "handover_http_requests_total{method=\"GET\",route=\"/api/v1/repair-orders/{id}\",status=\"200\"} 1",
+        "handover_http_requests_total{method=\"POST\",route=\"/api/v1/repair-orders\",status=\"201\"} 1",
+        "handover_http_request_seconds_count{method=\"GET\",route=\"/api/v1/repair-orders/{id}\"} 1",
+        "handover_build_info{version=\"",
+        "process_resident_memory_bytes ",
+        "process_cpu_seconds_total ",
+        "process_start_time_seconds ",
+    ] {
+        assert!(m.contains(line), "{line} missing:\n{m}");
+    }
+    assert!(
+        !m.contains(ro["id"].as_str().unwrap()),
+        "routes, never paths"
+    );
+}
+
+#[tokio::test]
+async fn the_root_points_to_the_docs() {
+    let app = spawn_app().await;
+    let r = app.req(Method::GET, "/", None).send().await;
+    assert_eq!(r.status, 308);
+    assert_eq!(r.header("location"), Some("/docs/"));
+}
+
+#[tokio::test]
+async fn oversized_webhook_and_form_bodies_are_problems() {
+    let app = spawn_app().await;
+    let big = "x".repeat(100_000);
+    for path in [
+        "/webhooks/twilio/inbound",
+        "/webhooks/twilio/status",
+        "/s/some-token/approve",
+    ] {
+        let r = app
+            .req(Method::POST, path, None)
+            .raw("application/x-www-form-urlencoded", format!("Body={big}"))
+            .send()
+            .await;
+        r.problem(413, "payload-too-large");
+    }
+}

@@ -3,11 +3,12 @@
 use crate::helpers::*;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
+use handover::app::admin::demo::DemoTokens;
 
 #[tokio::test]
 async fn the_demo_can_be_seeded_twice_without_harm() {
     let app = spawn_app().await;
-    let first = app.app.seed_demo(None).await.unwrap();
+    let first = app.app.seed_demo(DemoTokens::Keep).await.unwrap();
     assert!(first.created);
     assert_eq!(first.logins.len(), 4);
     let after_first = app.fingerprint().await;
@@ -17,13 +18,13 @@ async fn the_demo_can_be_seeded_twice_without_harm() {
     let ros = list.ok(200)["items"].as_array().unwrap().clone();
     assert_eq!(ros.len(), 2);
     assert!(ros.iter().any(|r| r["status"] == "in_progress"));
-    // Again, with the tokens printed the first time: nothing changes.
-    let second = app.app.seed_demo(Some(first.logins.clone())).await.unwrap();
+    // Again, as `serve` does: nothing changes, and no token is shown.
+    let second = app.app.seed_demo(DemoTokens::Keep).await.unwrap();
     assert!(!second.created);
-    assert_eq!(second.logins, first.logins);
+    assert!(second.logins.is_empty());
     assert_eq!(after_first, app.fingerprint().await);
-    // Again, with the tokens lost: fresh tokens, still one demo, old ones retired.
-    let third = app.app.seed_demo(None).await.unwrap();
+    // Again, as `handover demo` does: fresh tokens, still one demo, old ones retired.
+    let third = app.app.seed_demo(DemoTokens::Fresh).await.unwrap();
     assert_eq!(third.dealership_id, first.dealership_id);
     assert_ne!(third.logins[0].token, first.logins[0].token);
     app.get("/api/v1/me", &third.logins[0].token).await.ok(200);

@@ -1,8 +1,8 @@
 //! `handover demo`: a dealership to play with — an advisor, a technician, a
 //! cashier and a manager, and two repair orders — so a newcomer can drive the
-//! API with curl within a minute. Running it again changes nothing: the
-//! tokens it printed keep working (the CLI keeps them in a file next to the
-//! data, since the database only has their hashes).
+//! API with curl within a minute. Tokens are shown once and stored only as
+//! hashes, so nothing keeps them: `handover demo` prints fresh ones each run
+//! (retiring the last), and `serve` seeds the demo without showing any.
 
 use crate::app::admin::auth::{generate_token, hash_token};
 use crate::app::admin::dealerships::{NewDealership, parse_dealership};
@@ -47,31 +47,32 @@ const PEOPLE: [(&str, Role, &str); 4] = [
     ("Maria Chen", Role::Manager, "+13125550104"),
 ];
 
+/// What seeding does with the tokens of a demo that already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoTokens {
+    /// Leave them: nothing to show (`serve`).
+    Keep,
+    /// Give the demo staff fresh ones, to print (`handover demo`).
+    Fresh,
+}
+
 impl App {
-    /// Creates the demo if it is missing. `known` are logins printed by an
-    /// earlier run: if they still work they are returned unchanged; if not
-    /// (the file was lost), the demo staff get fresh tokens.
-    pub async fn seed_demo(
-        &self,
-        known: Option<Vec<DemoLogin>>,
-    ) -> Result<DemoCredentials, AppError> {
+    /// Creates the demo if it is missing (its staff's tokens in the answer);
+    /// for an existing demo, `tokens` says whether they get fresh ones.
+    pub async fn seed_demo(&self, tokens: DemoTokens) -> Result<DemoCredentials, AppError> {
         let cx = self.ctx();
-        let credentials = self.db.write(move |tx| seed(tx, known, &cx)).await?;
+        let credentials = self.db.write(move |tx| seed(tx, tokens, &cx)).await?;
         self.outbox.wake();
         Ok(credentials)
     }
 }
 
-fn seed(
-    tx: &mut DbConn,
-    known: Option<Vec<DemoLogin>>,
-    cx: &Ctx,
-) -> Result<DemoCredentials, AppError> {
+fn seed(tx: &mut DbConn, tokens: DemoTokens, cx: &Ctx) -> Result<DemoCredentials, AppError> {
     let now = cx.now;
     if let Some(dealership) = db::dealerships::find_by_name(tx, DEMO_DEALERSHIP)? {
-        let logins = match known {
-            Some(logins) if still_valid(tx, &logins)? => logins,
-            _ => rotate(tx, dealership.id)?,
+        let logins = match tokens {
+            DemoTokens::Fresh => rotate(tx, dealership.id)?,
+            DemoTokens::Keep => Vec::new(),
         };
         return Ok(DemoCredentials {
             dealership_id: dealership.id,
@@ -288,16 +289,6 @@ fn car_just_in(tx: &mut DbConn, advisor: &Actor, cx: &Ctx) -> Result<(), AppErro
         cx,
     )?;
     Ok(())
-}
-
-fn still_valid(tx: &mut DbConn, logins: &[DemoLogin]) -> Result<bool, AppError> {
-    for login in logins {
-        match db::staff::find_by_token_hash(tx, &hash_token(&login.token))? {
-            Some(row) if row.id == login.staff_id => {}
-            _ => return Ok(false),
-        }
-    }
-    Ok(logins.len() == PEOPLE.len())
 }
 
 fn rotate(tx: &mut DbConn, dealership_id: DealershipId) -> Result<Vec<DemoLogin>, AppError> {

@@ -2,11 +2,12 @@
 //! kept) and the depths /metrics reports.
 
 use crate::app::time::stored;
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, Caller};
 use crate::db;
 use crate::domain::delivery::DeliveryState;
 use crate::domain::ids::NotificationId;
 use crate::domain::message::{Channel, MessageKind};
+use crate::domain::role::Role;
 use chrono::{DateTime, Duration, Utc};
 
 /// What waits, for /metrics.
@@ -36,14 +37,30 @@ pub struct OutboxEntry {
 /// For /dev/outbox and /metrics.
 impl App {
     /// The newest messages on the given channels (the ones kept locally).
+    /// They are customers' messages with live status links: the admin sees
+    /// them all, a manager their dealership's, nobody else any.
     pub async fn recent_notifications(
         &self,
+        caller: &Caller,
         channels: Vec<Channel>,
         limit: i64,
     ) -> Result<Vec<OutboxEntry>, AppError> {
+        let dealership = match caller {
+            Caller::Admin => None,
+            Caller::Staff(actor) if actor.role == Role::Manager => Some(actor.dealership_id),
+            Caller::Staff(_) => {
+                return Err(AppError::forbidden(
+                    "the local outbox holds customers' messages and links: the admin or a manager only",
+                ));
+            }
+        };
         let rows = self
             .db
-            .run(move |conn| Ok::<_, AppError>(db::notifications::recent(conn, &channels, limit)?))
+            .run(move |conn| {
+                Ok::<_, AppError>(db::notifications::recent(
+                    conn, &channels, dealership, limit,
+                )?)
+            })
             .await?;
         Ok(rows
             .into_iter()

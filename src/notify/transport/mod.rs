@@ -108,25 +108,49 @@ impl Transports {
     }
 }
 
-/// The log transport: the message is written to the service log and
-/// counts as delivered; /dev/outbox lists it.
+/// The log transport: the message stays on this machine, counts as
+/// delivered, and /dev/outbox lists it. The log says that it went and to
+/// whom (masked); the text itself only at debug: logs travel further than
+/// the database, and customers' words and links do not belong in them.
 fn log(n: &Envelope) -> SendOutcome {
-    match n.channel {
-        Channel::Sms => {
-            tracing::info!(target: "handover::outbox", to = %n.to_address, kind = %n.kind, "TEXT (not sent, log transport): {}", n.body_text)
-        }
-        Channel::Email => tracing::info!(
-            target: "handover::outbox",
-            to = %n.to_address,
-            kind = %n.kind,
-            subject = n.subject.as_deref().unwrap_or(""),
-            "EMAIL (not sent, log transport):\n{}",
-            n.body_text
-        ),
-    }
+    let to = mask_address(&n.to_address);
+    tracing::info!(target: "handover::outbox", %to, kind = %n.kind, channel = %n.channel, "kept on this machine (log transport)");
+    tracing::debug!(target: "handover::outbox", %to, subject = n.subject.as_deref().unwrap_or(""), body = %n.body_text, "message text");
     SendOutcome::Accepted {
         provider_id: format!("log-{}", n.id),
         status: "delivered".into(),
         delivered: true,
+    }
+}
+
+/// Enough of an address to tell messages apart in a log, not enough to
+/// reach anyone: `+1•••••••0142`, `s•••@example.com`.
+pub fn mask_address(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => {
+            let chars: Vec<char> = address.chars().collect();
+            let keep = chars.len().min(4);
+            let (head, tail) = chars.split_at(chars.len() - keep);
+            let prefix: String = head.iter().take(2).collect();
+            let hidden = "•".repeat(head.len().saturating_sub(2));
+            format!("{prefix}{hidden}{}", tail.iter().collect::<String>())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_address;
+
+    #[test]
+    fn addresses_are_masked_in_logs() {
+        assert_eq!(mask_address("+13125550142"), "+1••••••0142");
+        assert_eq!(mask_address("sam@example.com"), "s•••@example.com");
+        assert_eq!(mask_address(""), "");
+        assert_eq!(mask_address("123"), "123");
     }
 }
