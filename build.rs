@@ -6,15 +6,21 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
+    // Read at run time, not `env!`: the compiled build script is reused
+    // across checkouts of the same crate (CI builds the Docker context in a
+    // temporary copy sharing the target folder), and must read this one's.
+    let manifest =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|e| panic!("CARGO_MANIFEST_DIR: {e}"));
+    let root = Path::new(&manifest).join("config/templates");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut entries = Vec::new();
     for lang in ["en", "es"] {
         let dir = root.join(lang);
         println!("cargo:rerun-if-changed={}", dir.display());
-        let Ok(files) = std::fs::read_dir(&dir) else {
-            continue;
-        };
+        // No templates means no messages: fail the build, not the first
+        // customer text.
+        let files = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read templates in {}: {e}", dir.display()));
         for file in files.flatten() {
             let path = file.path();
             let name = path
@@ -27,6 +33,9 @@ fn main() {
                 entries.push((format!("{lang}/{name}"), path.display().to_string()));
             }
         }
+    }
+    if entries.is_empty() {
+        panic!("no templates under {}", root.display());
     }
     entries.sort();
     let mut code = String::from(

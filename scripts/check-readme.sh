@@ -33,11 +33,11 @@ $block")
 echo "$output"
 
 fail() { echo "README walk-through: $1"; exit 1; }
-grep -q '"status":"awaiting_approval","subtotal_cents":42950,"tax_cents":3543,"total_cents":46493,"warranty_cents":22000' <<<"$output" || fail "estimate totals"
+grep -q '"status":"awaiting_approval","subtotal_cents":44300,"shop_supplies_cents":1350,"tax_cents":1773,"total_cents":46073,"warranty_cents":22000' <<<"$output" || fail "estimate totals"
 grep -q '"type":"/problems/nobody-to-hand-over"' <<<"$output" || fail "the gate did not refuse"
 grep -q '"status":"ready_for_pickup","handover":{"staff_id":"[^"]*","name":"Maria Chen"' <<<"$output" || fail "ready did not name the delegate"
 grep -q '"paged":{"staff_id":"[^"]*","name":"Maria Chen"' <<<"$output" || fail "the counter did not page Maria"
 grep -q '"status":"picked_up"' <<<"$output" || fail "the car was not picked up"
 grep -q 'picked_up  Carla Diaz' <<<"$output" || fail "timeline"
-grep -q '^sms ready: .*Maria will hand over your car.*Amount due: \$464.93' <<<"$output" || fail "the ready text"
+grep -q '^sms ready: .*Maria will hand it over.*Amount due: \$460.73' <<<"$output" || fail "the ready text"
 echo "README walk-through: OK"

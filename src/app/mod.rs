@@ -11,6 +11,7 @@ pub mod admin;
 mod error;
 pub mod handover;
 mod idempotency;
+mod jargon;
 mod jobs;
 pub mod messaging;
 pub mod public;
@@ -26,8 +27,9 @@ use crate::notify::outbox::Outbox;
 use std::sync::Arc;
 
 pub use admin::{
-    DealershipView, MeView, NewDealership, NewStaff, NewStaffCreated, PresenceView,
-    QuietHoursInput, StaffView, generate_token, hash_token,
+    DealershipChanges, DealershipView, MeView, NewDealership, NewStaff, NewStaffCreated,
+    OpeningInput, OpeningView, PresenceView, QuietHoursInput, StaffView, generate_token,
+    hash_token,
 };
 pub use error::{AppError, Candidate};
 pub use handover::{
@@ -44,10 +46,10 @@ pub use public::{
     PublicStep, PublicView, Visitor, status_page_check,
 };
 pub use repair_order::{
-    ApprovalInput, CancelInput, CheckIn, ConcernView, CustomerInput, DecisionInput, DeliveryStep,
-    EstimateInput, EventView, HandoverView, LineInput, LineView, ListQuery, NewPayment,
-    NotificationView, PaymentView, PromisedAtInput, RoList, RoView, SmsConsentInput, StatusInput,
-    TimelineView, VehicleInput,
+    ApprovalInput, BillView, CancelInput, CheckIn, ConcernView, CustomerInput, DecisionInput,
+    DeliveryStep, EstimateInput, EventView, HandoverView, JobInput, JobView, LineInput, LineView,
+    ListQuery, NewPayment, NotificationView, PaymentView, PromisedAtInput, RoList, RoView,
+    SmsConsentInput, StatusInput, TaxRulesView, TimelineView, VehicleInput,
 };
 
 /// Everything a use case needs, cheap to clone into each request.

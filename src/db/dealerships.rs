@@ -12,6 +12,35 @@ pub fn insert(conn: &mut DbConn, row: &DealershipRow) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Writes the settings a dealership may change (everything but its id,
+/// zone, country, RO numbering and creation time).
+pub fn update_settings(conn: &mut DbConn, row: &DealershipRow) -> QueryResult<()> {
+    diesel::update(d::dealerships.filter(d::id.eq(row.id)))
+        .set((
+            (
+                d::name.eq(&row.name),
+                d::phone.eq(&row.phone),
+                d::sms_from.eq(&row.sms_from),
+                d::email_from.eq(&row.email_from),
+                d::address.eq(&row.address),
+                d::tax_rate_bp.eq(row.tax_rate),
+                d::taxable_kinds.eq(row.taxable_kinds),
+                d::shop_supplies_bp.eq(row.shop_supplies_bp),
+                d::shop_supplies_cap_cents.eq(row.shop_supplies_cap_cents),
+            ),
+            (
+                d::quiet_start.eq(row.quiet_start),
+                d::quiet_end.eq(row.quiet_end),
+                d::min_handover_minutes.eq(row.min_handover_minutes),
+                d::response_target_minutes.eq(row.response_target_minutes),
+                d::opening_hours.eq(&row.opening_hours),
+                d::glossary.eq(&row.glossary),
+            ),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn find(conn: &mut DbConn, id: DealershipId) -> QueryResult<Option<DealershipRow>> {
     d::dealerships
         .filter(d::id.eq(id))

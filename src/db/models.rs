@@ -4,6 +4,7 @@
 //! `NaiveDateTime`. Nothing here decides anything.
 
 use super::schema::*;
+use crate::domain::bill::TaxableKinds;
 use crate::domain::concern::ConcernOutcome;
 use crate::domain::consent::ConsentMethod;
 use crate::domain::contact::NotifyBy;
@@ -13,11 +14,13 @@ use crate::domain::email::EmailAddress;
 use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
 use crate::domain::event::ActorKind;
 use crate::domain::ids::*;
+use crate::domain::jargon::OwnWords;
 use crate::domain::job::JobState;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
-use crate::domain::money::TaxRate;
+use crate::domain::money::{Currency, TaxRate};
+use crate::domain::opening_hours::OpeningHours;
 use crate::domain::payment::PaymentMethod;
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
@@ -45,6 +48,15 @@ pub struct DealershipRow {
     pub response_target_minutes: i32,
     pub next_ro_number: i64,
     pub created_at: NaiveDateTime,
+    pub taxable_kinds: TaxableKinds,
+    pub shop_supplies_bp: i32,
+    pub shop_supplies_cap_cents: i64,
+    /// One line, as it is printed: "1200 Lake Shore Dr, Chicago, IL 60610".
+    pub address: Option<String>,
+    pub opening_hours: OpeningHours,
+    pub currency: Currency,
+    /// Shop words the dealership adds to the built-in glossary.
+    pub glossary: OwnWords,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -121,6 +133,15 @@ pub struct RoRow {
     pub link_version: i32,
     /// SHA-256 of the status link's token.
     pub status_token_hash: Option<String>,
+    /// The rules the estimate is written under, taken from the dealership
+    /// at check-in: a later change of rate does not change this bill.
+    #[diesel(column_name = tax_rate_bp)]
+    pub tax_rate: TaxRate,
+    pub taxable_kinds: TaxableKinds,
+    pub shop_supplies_bp: i32,
+    pub shop_supplies_cap_cents: i64,
+    /// A discount on the whole RO, after the jobs' own.
+    pub discount_cents: i64,
 }
 
 /// The columns a write may change; `version` is bumped by the guarded update.
@@ -137,6 +158,7 @@ pub struct RoChanges {
     pub ready_when_available: bool,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    pub discount_cents: i64,
 }
 
 impl RoRow {
@@ -152,6 +174,7 @@ impl RoRow {
             ready_when_available: self.ready_when_available,
             updated_at: self.updated_at,
             closed_at: self.closed_at,
+            discount_cents: self.discount_cents,
         }
     }
 }
@@ -167,25 +190,39 @@ pub struct ConcernRow {
     pub note: Option<String>,
 }
 
+/// A job (operation) on the estimate: approved or declined as a whole.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = repair_jobs)]
+pub struct RepairJobRow {
+    pub id: RepairJobId,
+    pub ro_id: RoId,
+    pub position: i32,
+    pub estimate_version: i32,
+    pub title: String,
+    pub concern_id: Option<ConcernId>,
+    pub pay_type: PayType,
+    pub approval: Approval,
+    pub discount_cents: i64,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_via: Option<DecisionChannel>,
+    pub decided_ip: Option<String>,
+    pub decided_user_agent: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = estimate_lines)]
 pub struct LineRow {
     pub id: LineId,
     pub ro_id: RoId,
+    pub job_id: RepairJobId,
     pub position: i32,
     pub estimate_version: i32,
     pub description: String,
     pub kind: LineKind,
     pub quantity_hundredths: i64,
     pub unit_price_cents: i64,
-    pub pay_type: PayType,
-    pub concern_id: Option<ConcernId>,
-    pub approval: Approval,
-    pub decided_at: Option<NaiveDateTime>,
-    pub decided_via: Option<DecisionChannel>,
     pub created_at: NaiveDateTime,
-    pub decided_ip: Option<String>,
-    pub decided_user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

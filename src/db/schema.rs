@@ -17,6 +17,13 @@ diesel::table! {
         response_target_minutes -> Integer,
         next_ro_number -> BigInt,
         created_at -> Timestamp,
+        taxable_kinds -> Text,
+        shop_supplies_bp -> Integer,
+        shop_supplies_cap_cents -> BigInt,
+        address -> Nullable<Text>,
+        opening_hours -> Text,
+        currency -> Text,
+        glossary -> Text,
     }
 }
 
@@ -89,6 +96,11 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         link_version -> Integer,
+        tax_rate_bp -> Integer,
+        taxable_kinds -> Text,
+        shop_supplies_bp -> Integer,
+        shop_supplies_cap_cents -> BigInt,
+        discount_cents -> BigInt,
         status_token_hash -> Nullable<Text>,
     }
 }
@@ -108,20 +120,33 @@ diesel::table! {
     estimate_lines (id) {
         id -> Text,
         ro_id -> Text,
+        job_id -> Text,
         position -> Integer,
         estimate_version -> Integer,
         description -> Text,
         kind -> Text,
         quantity_hundredths -> BigInt,
         unit_price_cents -> BigInt,
-        pay_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    repair_jobs (id) {
+        id -> Text,
+        ro_id -> Text,
+        position -> Integer,
+        estimate_version -> Integer,
+        title -> Text,
         concern_id -> Nullable<Text>,
+        pay_type -> Text,
         approval -> Text,
+        discount_cents -> BigInt,
         decided_at -> Nullable<Timestamp>,
         decided_via -> Nullable<Text>,
-        created_at -> Timestamp,
         decided_ip -> Nullable<Text>,
         decided_user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -314,6 +339,7 @@ diesel::joinable!(notification_events -> notifications (notification_id));
 diesel::joinable!(repair_orders -> customers (customer_id));
 diesel::joinable!(concerns -> repair_orders (ro_id));
 diesel::joinable!(estimate_lines -> repair_orders (ro_id));
+diesel::joinable!(repair_jobs -> repair_orders (ro_id));
 diesel::joinable!(payments -> repair_orders (ro_id));
 diesel::joinable!(ro_events -> repair_orders (ro_id));
 
@@ -325,6 +351,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     repair_orders,
     concerns,
     estimate_lines,
+    repair_jobs,
     payments,
     ro_events,
     idempotency_keys,

@@ -117,6 +117,7 @@ macro_rules! stored_as_integer {
     )+};
 }
 
+use crate::domain::bill::TaxableKinds;
 use crate::domain::concern::ConcernOutcome;
 use crate::domain::consent::ConsentMethod;
 use crate::domain::contact::NotifyBy;
@@ -126,11 +127,13 @@ use crate::domain::email::EmailAddress;
 use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
 use crate::domain::event::ActorKind;
 use crate::domain::ids::*;
+use crate::domain::jargon::OwnWords;
 use crate::domain::job::JobState;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
-use crate::domain::money::TaxRate;
+use crate::domain::money::{Currency, TaxRate};
+use crate::domain::opening_hours::OpeningHours;
 use crate::domain::payment::PaymentMethod;
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
@@ -144,6 +147,7 @@ stored_as_text!(
     CustomerId,
     RoId,
     ConcernId,
+    RepairJobId,
     LineId,
     PaymentId,
     EventId,
@@ -177,6 +181,10 @@ stored_as_text!(
     PhoneNumber,
     EmailAddress,
     Vin,
+    TaxableKinds,
+    OpeningHours,
+    Currency,
+    OwnWords,
 );
 
 stored_as_integer!(TaxRate, WeekDay);

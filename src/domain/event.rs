@@ -6,7 +6,7 @@
 
 use super::concern::ConcernOutcome;
 use super::estimate::{Approval, DecisionChannel};
-use super::ids::{LineId, MessageId, PaymentId, StaffId};
+use super::ids::{MessageId, PaymentId, RepairJobId, StaffId};
 use super::lifecycle::RoStatus;
 use super::message::ConversationChannel;
 use super::payment::PaymentMethod;
@@ -57,7 +57,10 @@ pub struct CheckedIn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimateSent {
     pub estimate_version: i32,
-    pub lines_added: usize,
+    /// Jobs added in this round. Before jobs existed each line was its own
+    /// job (and migrated as one), so the old name counts the same thing.
+    #[serde(alias = "lines_added")]
+    pub jobs_added: usize,
     pub total_cents: i64,
     pub warranty_cents: i64,
 }
@@ -65,7 +68,7 @@ pub struct EstimateSent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionsRecorded {
     pub channel: DecisionChannel,
-    pub decisions: Vec<LineDecision>,
+    pub decisions: Vec<JobDecision>,
     pub pending_left: usize,
     /// Where the status page was opened from, for decisions made there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,13 +76,16 @@ pub struct DecisionsRecorded {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LineDecision {
-    pub line_id: LineId,
+pub struct JobDecision {
+    /// Lines migrated to jobs kept their ids, so decisions stored before
+    /// jobs existed name the same job.
+    #[serde(alias = "line_id")]
+    pub job_id: RepairJobId,
     pub approval: Approval,
 }
 
 impl DecisionsRecorded {
-    /// How many lines ended up with `approval`.
+    /// How many jobs ended up with `approval`.
     pub fn count(&self, approval: Approval) -> usize {
         self.decisions
             .iter()
@@ -315,8 +321,8 @@ mod tests {
             }),
             RoEvent::DecisionsRecorded(DecisionsRecorded {
                 channel: DecisionChannel::Phone,
-                decisions: vec![LineDecision {
-                    line_id: LineId::generate(),
+                decisions: vec![JobDecision {
+                    job_id: RepairJobId::generate(),
                     approval: Approval::Approved,
                 }],
                 pending_left: 0,
@@ -343,6 +349,27 @@ mod tests {
             e.detail().unwrap(),
             serde_json::json!({"note": "Road-tested"})
         );
+    }
+
+    /// Lines became jobs with their ids (migration 6): events written
+    /// before name lines, and load as decisions on the same jobs.
+    #[test]
+    fn events_written_before_jobs_still_load() {
+        let id = RepairJobId::generate();
+        let old = format!(
+            "{{\"channel\":\"phone\",\"decisions\":[{{\"line_id\":\"{id}\",\"approval\":\"approved\"}}],\"pending_left\":0}}"
+        );
+        let RoEvent::DecisionsRecorded(d) =
+            RoEvent::from_stored("decisions_recorded", &old).unwrap()
+        else {
+            panic!("not decisions");
+        };
+        assert_eq!(d.decisions[0].job_id, id);
+        let sent = r#"{"estimate_version":1,"lines_added":3,"total_cents":100,"warranty_cents":0}"#;
+        let RoEvent::EstimateSent(e) = RoEvent::from_stored("estimate_sent", sent).unwrap() else {
+            panic!("not an estimate");
+        };
+        assert_eq!(e.jobs_added, 3);
     }
 
     #[test]

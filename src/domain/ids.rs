@@ -57,6 +57,8 @@ id_type!(
     /// A repair order.
     RoId,
     ConcernId,
+    /// A job (operation) on an estimate: lines approved or declined together.
+    RepairJobId,
     LineId,
     PaymentId,
     /// An entry on an RO's timeline.

@@ -41,7 +41,9 @@ const MONTHS_ES: [&str; 12] = [
     "diciembre",
 ];
 
-/// The clock time alone: "6:00 PM" (en) or "18:00" (es).
+/// The clock time alone: "6:00 PM" (en) or "18:00", "09:30", "00:31" (es:
+/// the 24-hour clock, always two digits for the hour, as printed in Spain
+/// and Latin America).
 pub fn clock_time(t: DateTime<Utc>, tz: Tz, lang: Language) -> String {
     let local = t.with_timezone(&tz);
     match lang {
@@ -53,7 +55,16 @@ pub fn clock_time(t: DateTime<Utc>, tz: Tz, lang: Language) -> String {
                 if pm { "PM" } else { "AM" }
             )
         }
-        Language::Es => format!("{}:{:02}", local.hour(), local.minute()),
+        Language::Es => format!("{:02}:{:02}", local.hour(), local.minute()),
+    }
+}
+
+/// The article before a Spanish clock time: "a la 01:15", "a las 13:00".
+fn la(t: DateTime<Utc>, tz: Tz) -> &'static str {
+    if t.with_timezone(&tz).hour() == 1 {
+        "la"
+    } else {
+        "las"
     }
 }
 
@@ -61,6 +72,8 @@ pub fn clock_time(t: DateTime<Utc>, tz: Tz, lang: Language) -> String {
 /// and month names in `lang`.
 struct Day {
     days: i64,
+    /// "la" or "las" before the time, in Spanish.
+    la: &'static str,
     time: String,
     weekday: &'static str,
     month: &'static str,
@@ -77,6 +90,7 @@ fn day(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> Day {
     };
     Day {
         days: (d - now.with_timezone(&tz).date_naive()).num_days(),
+        la: la(t, tz),
         time: clock_time(t, tz, lang),
         weekday: weekdays[weekday],
         month: months[month],
@@ -89,6 +103,7 @@ fn day(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> Day {
 pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
     let Day {
         days,
+        la,
         time,
         weekday,
         month,
@@ -99,19 +114,20 @@ pub fn describe(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) ->
         (Language::En, 1) => format!("tomorrow at {time}"),
         (Language::En, 2..=6) => format!("{weekday} at {time}"),
         (Language::En, _) => format!("{month} {date} at {time}"),
-        (Language::Es, 0) => format!("hoy a las {time}"),
-        (Language::Es, 1) => format!("mañana a las {time}"),
-        (Language::Es, 2..=6) => format!("el {weekday} a las {time}"),
-        (Language::Es, _) => format!("el {date} de {month} a las {time}"),
+        (Language::Es, 0) => format!("hoy a {la} {time}"),
+        (Language::Es, 1) => format!("mañana a {la} {time}"),
+        (Language::Es, 2..=6) => format!("el {weekday} a {la} {time}"),
+        (Language::Es, _) => format!("el {date} de {month} a {la} {time}"),
     }
 }
 
 /// The end of a promise, as the customer reads it after "until": "6:00 PM
 /// today", "9:00 AM tomorrow", "4:00 PM on Friday"; in Spanish after
-/// "hasta": "las 18:00 de hoy", "las 9:00 de mañana", "las 16:00 del viernes".
+/// "hasta": "las 18:00 de hoy", "las 09:00 de mañana", "las 16:00 del viernes".
 pub fn describe_until(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Language) -> String {
     let Day {
         days,
+        la,
         time,
         weekday,
         month,
@@ -122,10 +138,10 @@ pub fn describe_until(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Langua
         (Language::En, 1) => format!("{time} tomorrow"),
         (Language::En, 2..=6) => format!("{time} on {weekday}"),
         (Language::En, _) => format!("{time} on {month} {date}"),
-        (Language::Es, 0) => format!("las {time} de hoy"),
-        (Language::Es, 1) => format!("las {time} de mañana"),
-        (Language::Es, 2..=6) => format!("las {time} del {weekday}"),
-        (Language::Es, _) => format!("las {time} del {date} de {month}"),
+        (Language::Es, 0) => format!("{la} {time} de hoy"),
+        (Language::Es, 1) => format!("{la} {time} de mañana"),
+        (Language::Es, 2..=6) => format!("{la} {time} del {weekday}"),
+        (Language::Es, _) => format!("{la} {time} del {date} de {month}"),
     }
 }
 
@@ -164,7 +180,7 @@ mod tests {
         );
         assert_eq!(
             describe(tue, now, chicago(), Language::Es),
-            "mañana a las 9:30"
+            "mañana a las 09:30"
         );
         let fri = Utc.with_ymd_and_hms(2026, 3, 6, 22, 0, 0).unwrap();
         assert_eq!(
@@ -201,6 +217,30 @@ mod tests {
         assert_eq!(
             describe_until(fri, now, chicago(), Language::Es),
             "las 16:00 del viernes"
+        );
+    }
+
+    #[test]
+    fn spanish_small_hours_read_as_printed() {
+        // Monday 2 March 2026, 09:00 in Chicago; Tuesday 00:31 and 01:15.
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let half_past_midnight = Utc.with_ymd_and_hms(2026, 3, 3, 6, 31, 0).unwrap();
+        assert_eq!(
+            describe(half_past_midnight, now, chicago(), Language::Es),
+            "mañana a las 00:31"
+        );
+        assert_eq!(
+            describe(half_past_midnight, now, chicago(), Language::En),
+            "tomorrow at 12:31 AM"
+        );
+        let quarter_past_one = Utc.with_ymd_and_hms(2026, 3, 3, 7, 15, 0).unwrap();
+        assert_eq!(
+            describe(quarter_past_one, now, chicago(), Language::Es),
+            "mañana a la 01:15"
+        );
+        assert_eq!(
+            describe_until(quarter_past_one, now, chicago(), Language::Es),
+            "la 01:15 de mañana"
         );
     }
 }

@@ -28,6 +28,9 @@ string_enum!(
         PickupLater => "pickup_later",
         /// The answer to HELP, sent in the webhook's reply, never stored.
         Help => "help",
+        /// The confirmation of a stop the carrier did not see (Spanish
+        /// words, a phrase), sent in the webhook's reply, never stored.
+        OptedOut => "opted_out",
         StaffCustomerMessage => "staff_customer_message",
         StaffDecision => "staff_decision",
         StaffCashierReady => "staff_cashier_ready",
@@ -54,7 +57,7 @@ impl MessageKind {
         match self {
             CheckedIn | Estimate | PromisedChanged | WaitingParts | Progress | Ready | PickedUp
             | Reply | HandoverChanged | PickupLater => Audience::Customer,
-            Help => Audience::TextOnly,
+            Help | OptedOut => Audience::TextOnly,
             StaffCustomerMessage | StaffDecision | StaffCashierReady | StaffEscalation
             | StaffDeliveryFailed | StaffCustomerArrived => Audience::Staff,
         }

@@ -3,6 +3,7 @@
 //! writes what it decides.
 
 pub mod availability;
+pub mod bill;
 pub mod card;
 pub mod concern;
 pub mod consent;
@@ -14,12 +15,14 @@ pub mod estimate;
 pub mod event;
 pub mod handover_gate;
 pub mod ids;
+pub mod jargon;
 pub mod job;
 pub mod language;
 pub mod lifecycle;
 pub mod local_time;
 pub mod message;
 pub mod money;
+pub mod opening_hours;
 pub mod payment;
 pub mod phone;
 pub mod presence;

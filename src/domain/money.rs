@@ -53,6 +53,53 @@ impl Sum for Cents {
     }
 }
 
+/// The currency a dealership bills in, as ISO 4217 in lowercase (`usd`),
+/// the way payment processors name it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const USD: Self = Self(*b"usd");
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = raw.trim().to_ascii_lowercase();
+        match <[u8; 3]>::try_from(code.as_bytes()) {
+            Ok(bytes) if bytes.iter().all(u8::is_ascii_lowercase) => Ok(Self(bytes)),
+            _ => Err(Invalid::new(format!(
+                "{raw:?} is not a three-letter currency code such as usd"
+            ))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Three ASCII letters, checked when made.
+        std::str::from_utf8(&self.0).unwrap_or("usd")
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Currency {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Invalid> {
+        Self::parse(raw)
+    }
+}
+
 /// Divides and rounds to the nearest integer, halves away from zero.
 pub fn div_round_half_away(numerator: i128, denominator: i128) -> i64 {
     debug_assert!(denominator > 0);
@@ -191,9 +238,32 @@ impl TaxRate {
     }
 }
 
+/// As printed on a bill: "8.25%", "10%", "7.5%".
+impl std::fmt::Display for TaxRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whole = self.0 / 100;
+        match self.0 % 100 {
+            0 => write!(f, "{whole}%"),
+            h if h % 10 == 0 => write!(f, "{whole}.{}%", h / 10),
+            h => write!(f, "{whole}.{h:02}%"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_print_as_on_a_bill() {
+        let p = |bp| TaxRate::parse(bp).unwrap().to_string();
+        assert_eq!(p(825), "8.25%");
+        assert_eq!(p(1025), "10.25%");
+        assert_eq!(p(1000), "10%");
+        assert_eq!(p(750), "7.5%");
+        assert_eq!(p(5), "0.05%");
+        assert_eq!(p(0), "0%");
+    }
 
     #[test]
     fn rounding_is_half_away_from_zero() {

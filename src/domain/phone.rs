@@ -51,6 +51,13 @@ impl PhoneNumber {
         if trimmed.len() > 32 {
             return Err(Invalid::new("is too long to be a phone number"));
         }
+        // The phone library reads letters as keypad digits (1-800-FLOWERS),
+        // so a mistyped O becomes a 6 and texts go to a stranger.
+        if let Some(c) = trimmed.chars().find(|c| c.is_alphabetic()) {
+            return Err(Invalid::new(format!(
+                "must be digits: {c:?} is a letter (a typed O is not a 0)"
+            )));
+        }
         let number = phonenumber::parse(Some(default_region.0), trimmed)
             .map_err(|_| Invalid::new(format!("{trimmed:?} is not a phone number")))?;
         if !phonenumber::is_valid(&number) {
@@ -126,6 +133,13 @@ mod tests {
 
     fn us() -> Country {
         Country::parse("us").unwrap()
+    }
+
+    #[test]
+    fn letters_are_refused_not_read_as_keypad_digits() {
+        assert!(PhoneNumber::parse("+1415555O123", us()).is_err());
+        assert!(PhoneNumber::parse("1-800-FLOWERS", us()).is_err());
+        assert!(PhoneNumber::parse("(312) 555-0142 ext 4", us()).is_err());
     }
 
     #[test]

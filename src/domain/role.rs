@@ -17,6 +17,7 @@ string_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     CreateStaff,
+    ChangeSettings,
     ManageOthersPresence,
     CheckIn,
     WriteEstimate,
@@ -39,7 +40,7 @@ impl Role {
         use Permission::*;
         use Role::*;
         match permission {
-            CreateStaff | ManageOthersPresence => self == Manager,
+            CreateStaff | ChangeSettings | ManageOthersPresence => self == Manager,
             CheckIn | WriteEstimate | RecordApproval | ChangePromisedTime | MarkReady
             | RecordHandover | Cancel => matches!(self, Advisor | Manager),
             MoveWork => matches!(self, Advisor | Technician | Manager),

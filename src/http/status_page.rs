@@ -9,11 +9,11 @@ use super::extract::RawBody;
 use super::problem::{ApiError, Problem};
 use crate::app::{App, AppError, PublicPage, PublicView, Visitor};
 use crate::domain::estimate::Decision;
-use crate::domain::ids::LineId;
+use crate::domain::ids::RepairJobId;
 use crate::domain::language::Language;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, head, post, web};
 use base64::Engine;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -156,11 +156,12 @@ async fn open(
     token: &str,
     status: StatusCode,
     flash: Option<&str>,
-    error: Option<String>,
+    error: Option<PageError>,
 ) -> Result<HttpResponse, ApiError> {
     match app.public_page(token.to_owned()).await {
         Ok(PublicPage::Open(view)) => {
             let flash = flash.and_then(|f| flash_for(&view, f));
+            let error = error.map(|e| e.words(view.language).to_owned());
             render(app, req, token, &view, status, flash, error)
         }
         Ok(PublicPage::Expired {
@@ -203,11 +204,43 @@ pub async fn show(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = limits.check(&token, &req) {
+    the_page(&app, &limits, &req, &token).await
+}
+
+async fn the_page(
+    app: &App,
+    limits: &PublicLimits,
+    req: &HttpRequest,
+    token: &str,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = limits.check(token, req) {
         return Ok(refused);
     }
     let done = req.query_string().strip_prefix("done=").map(str::to_owned);
-    open(&app, &req, &token, StatusCode::OK, done.as_deref(), None).await
+    open(app, req, token, StatusCode::OK, done.as_deref(), None).await
+}
+
+/// The page's headers without the page: link previewers and some phones
+/// ask before they open it.
+#[utoipa::path(
+    tag = "customer",
+    params(("token" = String, Path, description = "From the customer's status link")),
+    responses(
+        (status = 200, description = "The page would be shown", content_type = "text/html"),
+        (status = 404, description = "Not a valid link", content_type = "text/html"),
+        (status = 410, description = "The link ran out some days after pickup", content_type = "text/html"),
+        (status = 429, description = "Too many requests"),
+    )
+)]
+#[head("/s/{token}")]
+pub async fn show_head(
+    app: web::Data<App>,
+    limits: web::Data<PublicLimits>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    // actix leaves the body out of an answer to HEAD.
+    the_page(&app, &limits, &req, &token).await
 }
 
 /// The submitted form, if its CSRF field matches the cookie.
@@ -236,14 +269,14 @@ fn see_other(token: &str, done: &str) -> HttpResponse {
 #[utoipa::path(
     tag = "customer",
     params(("token" = String, Path, description = "From the customer's status link")),
-    request_body(content = Object, content_type = "application/x-www-form-urlencoded", description = "csrf, estimate_version, and line-{id}=approved|declined"),
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded", description = "csrf, estimate_version, and job-{id}=approved|declined for each job answered"),
     responses(
         (status = 303, description = "Recorded: back to the page"),
         (status = 403, description = "The form's CSRF token does not match", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a valid link", content_type = "text/html"),
         (status = 409, description = "The estimate changed or the car is done: the page again, saying so", content_type = "text/html"),
         (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The form is incomplete: the page again, saying so", content_type = "text/html"),
+        (status = 422, description = "The form is incomplete or answers nothing: the page again, saying so", content_type = "text/html"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -263,28 +296,32 @@ pub async fn approve(
         .iter()
         .find(|(k, _)| k == "estimate_version")
         .and_then(|(_, v)| v.parse::<i32>().ok());
-    // Every answer must name a line and a decision; a form that says
+    // Every answer must name a job and a decision; a form that says
     // anything else was not made by the page.
-    let decisions: Option<Vec<(LineId, Decision)>> = fields
+    let decisions: Option<Vec<(RepairJobId, Decision)>> = fields
         .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("line-")?, v)))
+        .filter_map(|(k, v)| Some((k.strip_prefix("job-")?, v)))
         .map(|(id, v)| Some((id.parse().ok()?, Decision::parse(v).ok()?)))
         .collect();
-    let (Some(version), Some(decisions)) = (version, decisions) else {
-        return open(
-            &app,
-            &req,
-            &token,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("The form is incomplete; please try again.".into()),
-        )
-        .await;
+    let refused = match (version, decisions) {
+        (Some(version), Some(decisions)) if !decisions.is_empty() => {
+            let result = app
+                .public_decisions(token.to_string(), version, decisions, visitor(&req))
+                .await;
+            return after_form(&app, &req, &token, result, "answers").await;
+        }
+        (Some(_), Some(_)) => PageError::NothingChosen,
+        _ => PageError::Incomplete,
     };
-    let result = app
-        .public_decisions(token.to_string(), version, decisions, visitor(&req))
-        .await;
-    after_form(&app, &req, &token, result, "answers").await
+    open(
+        &app,
+        &req,
+        &token,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        Some(refused),
+    )
+    .await
 }
 
 /// The customer writes to the advisor (the page's form).
@@ -334,34 +371,68 @@ async fn after_form(
     result: Result<(), AppError>,
     done: &str,
 ) -> Result<HttpResponse, ApiError> {
-    match result {
-        Ok(()) => Ok(see_other(token, done)),
-        Err(AppError::NotFound(_)) => not_found(),
-        Err(AppError::Validation(errors)) => {
-            let why = errors
-                .first()
-                .map(|e| {
-                    let mut m = e.message.clone();
-                    if let Some(first) = m.get_mut(0..1) {
-                        first.make_ascii_uppercase();
-                    }
-                    format!("{m}.")
-                })
-                .unwrap_or_default();
-            open(
-                app,
-                req,
-                token,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(why),
-            )
-            .await
+    let (status, why) = match result {
+        Ok(()) => return Ok(see_other(token, done)),
+        Err(AppError::NotFound(_)) => return not_found(),
+        Err(AppError::Validation(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match errors.first().map(|e| e.field.as_str()) {
+                Some("body") => PageError::BadMessage,
+                _ => PageError::BadAnswer,
+            },
+        ),
+        Err(AppError::Conflict { problem, .. }) => (
+            StatusCode::CONFLICT,
+            match problem {
+                "stale-estimate" => PageError::EstimateChanged,
+                "estimate-closed" => PageError::EstimateClosed,
+                _ => PageError::Closed,
+            },
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    open(app, req, token, status, None, Some(why)).await
+}
+
+/// What went wrong with a form, said in the customer's language.
+#[derive(Debug, Clone, Copy)]
+enum PageError {
+    Incomplete,
+    NothingChosen,
+    BadAnswer,
+    BadMessage,
+    EstimateChanged,
+    EstimateClosed,
+    Closed,
+}
+
+impl PageError {
+    fn words(self, lang: Language) -> &'static str {
+        use PageError::*;
+        match (lang, self) {
+            (Language::En, Incomplete) => "The form is incomplete. Please try again.",
+            (Language::Es, Incomplete) => "El formulario está incompleto. Inténtelo de nuevo.",
+            (Language::En, NothingChosen) => "Choose Yes or No for a job, then send.",
+            (Language::Es, NothingChosen) => "Elija Sí o No para un trabajo y luego envíe.",
+            (Language::En, BadAnswer) => "That answer could not be recorded. Please call us.",
+            (Language::Es, BadAnswer) => "No pudimos guardar esa respuesta. Llámenos, por favor.",
+            (Language::En, BadMessage) => "Write your message (up to 1,000 characters).",
+            (Language::Es, BadMessage) => "Escriba su mensaje (hasta 1.000 caracteres).",
+            (Language::En, EstimateChanged) => {
+                "The estimate changed since you opened this page. Here is the new one."
+            }
+            (Language::Es, EstimateChanged) => {
+                "El presupuesto cambió desde que abrió esta página. Aquí está el nuevo."
+            }
+            (Language::En, EstimateClosed) => {
+                "The work is done: the estimate can no longer change."
+            }
+            (Language::Es, EstimateClosed) => {
+                "El trabajo está terminado: el presupuesto ya no puede cambiar."
+            }
+            (Language::En, Closed) => "This repair order is closed.",
+            (Language::Es, Closed) => "Esta orden de reparación está cerrada.",
         }
-        Err(AppError::Conflict { detail, .. }) => {
-            open(app, req, token, StatusCode::CONFLICT, None, Some(detail)).await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 

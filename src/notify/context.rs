@@ -2,6 +2,7 @@
 //! start-up check renders each template with the same shape real messages
 //! have, and an undefined variable is caught before any customer sees it.
 
+use crate::domain::language::Language;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -66,24 +67,49 @@ pub struct RoCtx {
     pub status_url: Option<String>,
 }
 
+/// The estimate as messages tell it: the customer's jobs (declined ones
+/// left out), what is covered for them, and the bill if they approve every
+/// job still waiting.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct EstimateCtx {
-    pub lines: Vec<LineCtx>,
+    /// Customer-pay jobs, not declined.
+    pub jobs: Vec<JobCtx>,
+    /// Warranty and internal jobs.
+    pub covered: Vec<JobCtx>,
     pub subtotal: String,
+    /// Empty without a shop-supplies fee.
+    pub shop_supplies: String,
+    /// The RO's discount; empty without one.
+    pub discount: String,
     pub tax: String,
+    /// "8.25%".
+    pub tax_rate: String,
+    /// What the customer pays if they approve every job still waiting.
     pub total: String,
-    /// Empty when warranty covers nothing.
-    pub warranty: String,
-    /// How many lines wait for the customer's yes or no.
+    /// What they pay for what they approved so far.
+    pub approved_total: String,
+    /// What warranty and the dealership cover; empty when nothing is.
+    pub covered_total: String,
+    /// How many jobs wait for the customer's yes or no.
     pub pending: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct JobCtx {
+    pub title: String,
+    /// The job's lines less its discount.
+    pub amount: String,
+    /// customer, warranty or internal.
+    pub payer: String,
+    /// pending, approved, not_required.
+    pub approval: String,
+    pub lines: Vec<LineCtx>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct LineCtx {
     pub description: String,
     pub amount: String,
-    /// customer, warranty or internal.
-    pub payer: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -122,9 +148,38 @@ pub struct FailureCtx {
 }
 
 impl MessageContext {
+    /// `sample_long` with the times in `lang`'s words and, for Spanish,
+    /// names with the accents that make a text UCS-2 (70 characters a
+    /// segment): the worst case the segment budget must hold for.
+    pub fn sample_long_in(lang: Language) -> Self {
+        let mut c = Self::sample_long();
+        if lang == Language::Es {
+            let far = "el 30 de septiembre a las 12:30";
+            c.dealership.name = "Autos Martínez de San José Service Center".into();
+            c.customer = PersonCtx::new(
+                "Ramón Alejandro de la Fuente-Hernández",
+                Some("+13125550142"),
+            );
+            c.advisor = PersonCtx::new("Maximiliano Rodríguez", Some("+13125550101"));
+            c.ro.promised = far.into();
+            c.next_pickup = Some(far.into());
+            if let Some(h) = c.handover.as_mut() {
+                *h = HandoverCtx {
+                    name: "Maximiliano Rodríguez".into(),
+                    first_name: "Maximiliano".into(),
+                    until: "las 12:30 del 30 de septiembre".into(),
+                };
+            }
+            c.reason = Some("El módulo de control de la transmisión llega mañana en el camión de la mañana, no hoy como esperábamos".into());
+            c.message = Some("Hola, ¿pueden revisar también por qué la ventana del pasajero hace un ruido al bajar? Necesito el auto a las 5 para el partido de mi hija, ¿todavía es posible? Muchas gracias".into());
+        }
+        c
+    }
+
     /// Every field filled with the longest values a real dealership is
-    /// likely to produce: the start-up check renders every template with
-    /// it, and the segment test proves every text still fits two segments.
+    /// likely to produce, in English: the start-up check renders every
+    /// template with it (`sample_long_in` for each language), and the
+    /// segment test proves every text fits its budget.
     pub fn sample_long() -> Self {
         let long_name = "Maximiliano Alejandro de la Fuente-Hernandez";
         MessageContext {
@@ -138,21 +193,10 @@ impl MessageContext {
                 number: 1_234_567,
                 vehicle: "2024 Mercedes-Benz GLE 450 4MATIC SUV".into(),
                 status: "waiting_parts".into(),
-                promised: "el miércoles a las 12:30".into(),
+                promised: "Wednesday at 12:30 PM".into(),
                 status_url: Some("https://service.lakeside-toyota.example/s/AbCdEfGhIjKlMnOpQrStUv".into()),
             },
-            estimate: EstimateCtx {
-                lines: vec![LineCtx {
-                    description: "Replace front brake pads and resurface rotors, both sides".into(),
-                    amount: "$1,234.56".into(),
-                    payer: "warranty".into(),
-                }],
-                subtotal: "$12,345.67".into(),
-                tax: "$1,018.52".into(),
-                total: "$13,364.19".into(),
-                warranty: "$10,234.56".into(),
-                pending: 3,
-            },
+            estimate: sample_estimate(),
             money: MoneyCtx {
                 total: "$13,364.19".into(),
                 paid: "$13,364.19".into(),
@@ -162,7 +206,7 @@ impl MessageContext {
             handover: Some(HandoverCtx {
                 name: "Guadalupe Evangelina Rodriguez".into(),
                 first_name: "Guadalupe".into(),
-                until: "las 12:30 del miércoles".into(),
+                until: "12:30 PM on Wednesday".into(),
             }),
             reason: Some(
                 "The replacement transmission control module was back-ordered by the manufacturer and now arrives on the morning truck"
@@ -181,10 +225,10 @@ impl MessageContext {
                 },
             ],
             message: Some("Hi, can you also check why the passenger window makes a clicking noise when it goes down? I need the car by 5 for my daughter's game, is that still possible? Thanks so much".into()),
-            decision: Some("approved 2 and declined 1 line(s)".into()),
+            decision: Some("approved 2 jobs and declined 1".into()),
             due: Some("tomorrow at 10:45 AM".into()),
             waited: Some("4 hours".into()),
-            next_pickup: Some("el miércoles a las 12:30".into()),
+            next_pickup: Some("Wednesday at 12:30 PM".into()),
             recipient: PersonCtx::new("Maria Chen", Some("+13125550104")),
             failure: Some(FailureCtx {
                 kind: "promised_changed".into(),
@@ -194,5 +238,58 @@ impl MessageContext {
                 fallback: Some("email".into()),
             }),
         }
+    }
+}
+
+/// Two jobs for the customer (one still waiting), one under warranty.
+fn sample_estimate() -> EstimateCtx {
+    EstimateCtx {
+        jobs: vec![
+            JobCtx {
+                title: "Replace the front brake pads and resurface the rotors, both sides".into(),
+                amount: "$1,234.56".into(),
+                payer: "customer".into(),
+                approval: "pending".into(),
+                lines: vec![
+                    LineCtx {
+                        description: "Brake pad replacement and rotor resurfacing".into(),
+                        amount: "$270.00".into(),
+                    },
+                    LineCtx {
+                        description: "Front brake pads (set)".into(),
+                        amount: "$159.50".into(),
+                    },
+                ],
+            },
+            JobCtx {
+                title: "Replace the cabin air filter".into(),
+                amount: "$89.95".into(),
+                payer: "customer".into(),
+                approval: "approved".into(),
+                lines: vec![LineCtx {
+                    description: "Cabin air filter".into(),
+                    amount: "$89.95".into(),
+                }],
+            },
+        ],
+        covered: vec![JobCtx {
+            title: "Replace the oxygen sensor under the powertrain warranty".into(),
+            amount: "$10,234.56".into(),
+            payer: "warranty".into(),
+            approval: "not_required".into(),
+            lines: vec![LineCtx {
+                description: "Oxygen sensor".into(),
+                amount: "$89.00".into(),
+            }],
+        }],
+        subtotal: "$12,345.67".into(),
+        shop_supplies: "$35.00".into(),
+        discount: "$1,000.00".into(),
+        tax: "$1,018.52".into(),
+        tax_rate: "10.25%".into(),
+        total: "$13,364.19".into(),
+        approved_total: "$11,364.19".into(),
+        covered_total: "$10,234.56".into(),
+        pending: 3,
     }
 }

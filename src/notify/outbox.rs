@@ -229,9 +229,11 @@ impl Outbox {
             return Ok(EmailCopy::Unrenderable);
         };
         let key = format!("{base}:email");
+        let mut name = String::new();
         let rendered = serde_json::from_str::<MessageContext>(&sms.context)
             .map_err(|e| e.to_string())
             .and_then(|context| {
+                name.clone_from(&context.dealership.name);
                 self.templates
                     .render(sms.language, sms.kind, &context)
                     .map_err(|e| e.to_string())
@@ -248,7 +250,7 @@ impl Outbox {
             dedupe_key: key,
             channel: Channel::Email,
             to_address: to.to_string(),
-            from_address: from.map(ToString::to_string),
+            from_address: from.map(|e| from_with_name(&name, e)),
             reply_to: reply_to.map(ToString::to_string),
             subject: Some(rendered.subject),
             body_text: rendered.text,
@@ -281,6 +283,16 @@ impl Outbox {
         )?;
         db::wake_workers(tx)?;
         Ok(EmailCopy::Written(row.id))
+    }
+}
+
+/// `"Lakeside Toyota" <service@lakeside.example>`: the name people see in
+/// their inbox, quoted as RFC 5322 wants.
+fn from_with_name(name: &str, email: &EmailAddress) -> String {
+    match email.as_str().parse::<lettre::Address>() {
+        Ok(address) => lettre::message::Mailbox::new(Some(name.to_owned()), address).to_string(),
+        // Checked when stored; lettre is stricter only about exotic forms.
+        Err(_) => email.to_string(),
     }
 }
 
@@ -318,7 +330,7 @@ fn write(
         to_address: to.to_owned(),
         from_address: match channel {
             Channel::Sms => d.sms_from.as_ref().map(ToString::to_string),
-            Channel::Email => d.email_from.as_ref().map(ToString::to_string),
+            Channel::Email => d.email_from.as_ref().map(|e| from_with_name(&d.name, e)),
         },
         reply_to: out
             .reply_to

@@ -16,7 +16,7 @@ include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 /// One message, rendered for every channel it can go by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// Folded to GSM-7 where it can be.
+    /// One line; typographic punctuation made plain, letters as written.
     pub sms: String,
     pub subject: String,
     pub text: String,
@@ -52,6 +52,9 @@ fn environment() -> Environment<'static> {
         }
     });
     env.add_filter("clip", |text: String, max: usize| sms::clip(&text, max));
+    env.add_filter("plural", |n: usize, one: String, many: String| {
+        plural(n, &one, &many)
+    });
     env
 }
 
@@ -117,14 +120,13 @@ impl Templates {
     /// messages need a text and an HTML template per language, staff
     /// messages an English text.
     fn check(&self) -> Result<(), TemplateError> {
-        let sample = MessageContext::sample_long();
         for kind in MessageKind::ALL.iter().copied() {
             let languages: &[Language] = match kind.audience() {
                 Audience::Customer | Audience::TextOnly => &LANGUAGES,
                 Audience::Staff => &[Language::En],
             };
             for lang in languages.iter().copied() {
-                let rendered = self.render(lang, kind, &sample)?;
+                let rendered = self.render(lang, kind, &MessageContext::sample_long_in(lang))?;
                 if kind.audience() == Audience::Customer && rendered.html.is_none() {
                     return Err(TemplateError::Render {
                         name: format!("{}/{kind}.html.j2", lang.code()),
@@ -177,7 +179,7 @@ impl Templates {
             None
         };
         Ok(Rendered {
-            sms: sms::to_gsm(&collapse_spaces(&sms)),
+            sms: sms::plain_punctuation(&collapse_spaces(&sms)),
             subject: collapse_spaces(&subject),
             text: text.trim().to_owned(),
             html,
@@ -210,114 +212,15 @@ impl Templates {
     }
 }
 
+/// "1 job", "2 jobs": the count and the word that goes with it.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One line, single spaces: a text message has no layout.
 fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::sms::{Encoding, segments};
-
-    fn templates() -> Templates {
-        Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates")).unwrap()
-    }
-
-    /// The promise of config/templates/README.md: every text fits two
-    /// segments with the longest realistic values, in every language.
-    #[test]
-    fn every_text_fits_two_segments_with_long_values() {
-        let t = templates();
-        let sample = MessageContext::sample_long();
-        let mut too_long = Vec::new();
-        for lang in LANGUAGES {
-            for kind in MessageKind::ALL.iter().copied() {
-                let sms = t.render(lang, kind, &sample).unwrap().sms;
-                let s = segments(&sms);
-                println!(
-                    "{}/{kind}: {} {:?} units, {} segment(s)",
-                    lang.code(),
-                    s.units,
-                    s.encoding,
-                    s.count
-                );
-                if s.count > 2 || s.encoding != Encoding::Gsm7 {
-                    too_long.push(format!(
-                        "{}/{kind} ({} {:?} units):\n{sms}",
-                        lang.code(),
-                        s.units,
-                        s.encoding
-                    ));
-                }
-                assert!(!sms.contains("{{") && !sms.contains("{%"), "{sms}");
-            }
-        }
-        assert!(
-            too_long.is_empty(),
-            "over two GSM-7 segments:\n{}",
-            too_long.join("\n")
-        );
-    }
-
-    #[test]
-    fn emails_are_multipart_with_escaped_html() {
-        let t = templates();
-        let mut ctx = MessageContext::sample_long();
-        ctx.customer.first_name = "<script>alert(1)</script>".into();
-        let r = t.render(Language::En, MessageKind::Estimate, &ctx).unwrap();
-        assert!(r.subject.contains("$13,364.19"));
-        assert!(r.text.contains("Replace front brake pads"));
-        let html = r.html.unwrap();
-        assert!(html.contains("&lt;script&gt;"), "HTML must be escaped");
-        assert!(!html.contains("<script>"));
-        assert!(html.contains("covered by warranty"));
-        let es = t.render(Language::Es, MessageKind::Ready, &ctx).unwrap();
-        assert!(es.subject.contains("está listo"), "{}", es.subject);
-        assert!(
-            es.sms.contains("esta listo"),
-            "accents folded for texts: {}",
-            es.sms
-        );
-    }
-
-    #[test]
-    fn the_built_in_templates_are_the_ones_in_config() {
-        let built_in = Templates::embedded().unwrap();
-        let on_disk = templates();
-        let ctx = MessageContext::sample_long();
-        for kind in MessageKind::ALL.iter().copied() {
-            assert_eq!(
-                built_in.render(Language::Es, kind, &ctx).unwrap(),
-                on_disk.render(Language::Es, kind, &ctx).unwrap()
-            );
-        }
-    }
-
-    #[test]
-    fn a_broken_template_stops_loading() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
-        for lang in ["en", "es"] {
-            std::fs::create_dir_all(dir.path().join(lang)).unwrap();
-            for entry in std::fs::read_dir(source.join(lang)).unwrap() {
-                let path = entry.unwrap().path();
-                std::fs::copy(&path, dir.path().join(lang).join(path.file_name().unwrap()))
-                    .unwrap();
-            }
-        }
-        assert!(Templates::load(dir.path()).is_ok());
-        std::fs::write(
-            dir.path().join("es/ready.txt.j2"),
-            "{% block sms %}{{ handover.nmae }}{% endblock %}",
-        )
-        .unwrap();
-        let err = Templates::load(dir.path()).err().unwrap().to_string();
-        assert!(err.contains("ready"), "{err}");
-        std::fs::remove_file(dir.path().join("es/ready.txt.j2")).unwrap();
-        assert!(
-            Templates::load(dir.path()).is_err(),
-            "a missing template is an error too"
-        );
-    }
-}
+mod tests;

@@ -20,6 +20,11 @@ async fn every_write_endpoint_refuses_broken_bodies_and_writes_nothing() {
             ADMIN_TOKEN,
         ),
         (
+            Method::PATCH,
+            format!("/api/v1/dealerships/{}", shop.dealership_id),
+            ADMIN_TOKEN,
+        ),
+        (
             Method::POST,
             format!("/api/v1/staff/{}/clock-in", shop.technician.id),
             &shop.technician.token,
@@ -112,8 +117,8 @@ async fn wrong_types_are_reported_by_field_path() {
         ),
         (
             format!("/api/v1/repair-orders/{ro_id}/estimate"),
-            json!({"lines": [{"description": "x", "kind": "labor", "quantity": "one", "unit_price_cents": 1, "pay_type": "customer"}]}),
-            "lines[0].quantity",
+            json!({"jobs": [{"title": "x", "pay_type": "customer", "lines": [{"description": "x", "kind": "labor", "quantity": "one", "unit_price_cents": 1}]}]}),
+            "jobs[0].lines[0].quantity",
         ),
         (
             format!("/api/v1/repair-orders/{ro_id}/status"),
@@ -122,8 +127,8 @@ async fn wrong_types_are_reported_by_field_path() {
         ),
         (
             format!("/api/v1/repair-orders/{ro_id}/approvals"),
-            json!({"decisions": [{"line_id": "not-a-uuid", "decision": "approved"}], "channel": "phone"}),
-            "decisions[0].line_id",
+            json!({"decisions": [{"job_id": "not-a-uuid", "decision": "approved"}], "channel": "phone"}),
+            "decisions[0].job_id",
         ),
     ];
     for (path, body, field) in cases {

@@ -132,21 +132,11 @@ async fn a_customer_answers_the_estimate_and_writes_from_a_phone() {
     );
     save(&client, "status-estimate.png").await;
 
-    // Approve the labor, decline the part, send.
-    let labor = ro["lines"][0]["id"].as_str().unwrap();
-    let part = ro["lines"][1]["id"].as_str().unwrap();
+    // Yes to the brakes, send.
+    let brakes = ro["jobs"][0]["id"].as_str().unwrap();
     client
         .find(Locator::Css(&format!(
-            "input[name='line-{labor}'][value='approved']"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css(&format!(
-            "input[name='line-{part}'][value='declined']"
+            "input[name='job-{brakes}'][value='approved']"
         )))
         .await
         .unwrap()
@@ -173,9 +163,8 @@ async fn a_customer_answers_the_estimate_and_writes_from_a_phone() {
     let got = app
         .get(&format!("/api/v1/repair-orders/{id}"), &shop.advisor.token)
         .await;
-    assert_eq!(got.body["lines"][0]["approval"], "approved");
-    assert_eq!(got.body["lines"][1]["approval"], "declined");
-    assert_eq!(got.body["lines"][0]["decided_via"], "status_page");
+    assert_eq!(got.body["jobs"][0]["approval"], "approved");
+    assert_eq!(got.body["jobs"][0]["decided_via"], "status_page");
 
     // A message to the advisor.
     client
@@ -246,5 +235,190 @@ async fn a_customer_answers_the_estimate_and_writes_from_a_phone() {
         .unwrap();
     assert!(ready.contains("Ana le entregará su auto"), "{ready}");
     save(&client, "status-ready.png").await;
+    client.close().await.unwrap();
+}
+
+/// The page at each point of a visit, in English and in Spanish, at a
+/// phone's width: target/screenshots/status-{en,es}-{1-fresh,2-awaiting,
+/// 3-answered,4-ready,5-picked-up}.png. Each must fit 320 px without
+/// sideways scrolling and name its state in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_at_every_step_in_both_languages() {
+    let Some(d) = driver() else { return };
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let hours: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri", "sat"]
+        .iter()
+        .map(|d| json!({"day": d, "open": "07:30", "close": "18:00"}))
+        .collect();
+    app.patch(
+        &format!("/api/v1/dealerships/{}", shop.dealership_id),
+        &shop.manager.token,
+        &json!({
+            "address": "1200 Lake Shore Dr, Chicago, IL 60610",
+            "taxable_kinds": ["part", "fee"],
+            "tax_rate_bp": 1025,
+            "shop_supplies_bp": 500,
+            "shop_supplies_cap_cents": 3500,
+            "opening_hours": hours,
+        }),
+    )
+    .await
+    .ok(200);
+    let client = browser(&d).await;
+    client.set_window_size(320, 1400).await.unwrap();
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "We have your car",
+                "Waiting for your answers",
+                "We have your answers",
+                "Ready for pickup",
+                "Picked up",
+            ],
+        ),
+        (
+            "es",
+            [
+                "Tenemos su auto",
+                "Esperamos sus respuestas",
+                "Tenemos sus respuestas",
+                "Listo para recoger",
+                "Recogido",
+            ],
+        ),
+    ] {
+        let mut body = app.check_in_body();
+        body["customer"]["language"] = json!(lang);
+        let ro = app
+            .post("/api/v1/repair-orders", &shop.advisor.token, &body)
+            .await
+            .ok(201)
+            .clone();
+        let id = ro["id"].as_str().unwrap().to_owned();
+        let path = ro["customer_url"]
+            .as_str()
+            .unwrap()
+            .splitn(4, '/')
+            .nth(3)
+            .unwrap()
+            .to_owned();
+        let url = format!("{}/{path}", app.address);
+        let shot = |step: &str| format!("status-{lang}-{step}.png");
+        let check = |expected: &'static str| {
+            let client = client.clone();
+            async move {
+                let status = client
+                    .find(Locator::Css(".status"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(status.contains(expected), "{status} / {expected}");
+                let width: serde_json::Value = client
+                    .execute("return document.documentElement.scrollWidth", vec![])
+                    .await
+                    .unwrap();
+                assert!(
+                    width.as_i64().unwrap() <= 320,
+                    "no sideways scrolling: {width}"
+                );
+            }
+        };
+        client.goto(&url).await.unwrap();
+        check(words[0]).await;
+        save(&client, &shot("1-fresh")).await;
+
+        let ro = app
+            .post(
+                &format!("/api/v1/repair-orders/{id}/estimate"),
+                &shop.advisor.token,
+                &json!({"jobs": [
+                    {"title": "Replace the front brake pads", "concern_id": ro["concerns"][0]["id"], "pay_type": "customer", "lines": [
+                        {"kind": "labor", "description": "Front brake pad replacement", "quantity": 1.5, "unit_price_cents": 18000},
+                        {"kind": "part", "description": "Brake pads (set)", "quantity": 1, "unit_price_cents": 15950}]},
+                    {"title": "Replace the cabin air filter", "pay_type": "customer", "lines": [
+                        {"kind": "part", "description": "Cabin air filter", "quantity": 1, "unit_price_cents": 3999}]},
+                    {"title": "Replace the oxygen sensor", "concern_id": ro["concerns"][1]["id"], "pay_type": "warranty", "lines": [
+                        {"kind": "labor", "description": "Oxygen sensor replacement", "quantity": 1, "unit_price_cents": 22000}]}
+                ]}),
+            )
+            .await
+            .ok(200)
+            .clone();
+        client.goto(&url).await.unwrap();
+        check(words[1]).await;
+        save(&client, &shot("2-awaiting")).await;
+
+        for (job, answer) in [(0, "approved"), (1, "declined")] {
+            let job_id = ro["jobs"][job]["id"].as_str().unwrap();
+            client
+                .find(Locator::Css(&format!(
+                    "input[name='job-{job_id}'][value='{answer}']"
+                )))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        client
+            .find(Locator::Css("form[action$='/approve'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(".flash"))
+            .await
+            .unwrap();
+        check(words[2]).await;
+        save(&client, &shot("3-answered")).await;
+
+        app.set_status(&shop.technician.token, &id, "in_progress")
+            .await
+            .ok(200);
+        app.set_status(&shop.technician.token, &id, "work_complete")
+            .await
+            .ok(200);
+        app.clock_in(&shop.advisor).await;
+        let ready = app
+            .post(
+                &format!("/api/v1/repair-orders/{id}/ready"),
+                &shop.advisor.token,
+                &json!({}),
+            )
+            .await
+            .ok(200)
+            .clone();
+        client.goto(&url).await.unwrap();
+        check(words[3]).await;
+        save(&client, &shot("4-ready")).await;
+
+        app.hand_over(&shop, &ready).await;
+        let due = ready["balance_due_cents"].as_i64().unwrap();
+        app.post(
+            &format!("/api/v1/repair-orders/{id}/payments"),
+            &shop.cashier.token,
+            &json!({"amount_cents": due, "method": "card_present", "reference": "4242"}),
+        )
+        .await
+        .ok(201);
+        app.post(
+            &format!("/api/v1/repair-orders/{id}/pickup"),
+            &shop.cashier.token,
+            &json!({}),
+        )
+        .await
+        .ok(200);
+        client.goto(&url).await.unwrap();
+        check(words[4]).await;
+        save(&client, &shot("5-picked-up")).await;
+    }
     client.close().await.unwrap();
 }

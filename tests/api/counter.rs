@@ -78,7 +78,9 @@ async fn warranty_only_work_costs_the_customer_nothing() {
         .post(
             &format!("/api/v1/repair-orders/{id}/estimate"),
             &shop.advisor.token,
-            &json!({"lines": [{"description": "Recall: airbag inflator", "kind": "labor", "quantity": 2, "unit_price_cents": 15000, "pay_type": "warranty"}]}),
+            &json!({"jobs": [{"title": "Replace the airbag inflator (recall)", "pay_type": "warranty", "lines": [
+                {"kind": "labor", "description": "Airbag inflator replacement", "quantity": 2, "unit_price_cents": 15000}
+            ]}]}),
         )
         .await;
     let est = r.ok(200);

@@ -121,34 +121,40 @@ impl TestApp {
         r.ok(201).clone()
     }
 
-    /// Lines: 1.5 h labor at $180 and a $159.50 part for the customer, and a
-    /// $220 warranty repair: subtotal $429.50, tax $35.43, total $464.93.
+    /// Two jobs: front brakes for the customer (1.5 h labor at $180 and a
+    /// $159.50 part) and an oxygen sensor under warranty ($220 labor):
+    /// subtotal $429.50, tax $35.43 (8.25 % on everything), total $464.93.
     pub async fn estimate(&self, shop: &Shop, ro: &Value) -> Value {
         let id = ro["id"].as_str().unwrap();
         let concern = ro["concerns"][0]["id"].clone();
+        let engine = ro["concerns"][1]["id"].clone();
         let r = self
             .post(
                 &format!("/api/v1/repair-orders/{id}/estimate"),
                 &shop.advisor.token,
-                &json!({"lines": [
-                    {"description": "Replace front brake pads", "kind": "labor", "quantity": 1.5, "unit_price_cents": 18000, "pay_type": "customer", "concern_id": concern},
-                    {"description": "Brake pads (set)", "kind": "part", "quantity": 1, "unit_price_cents": 15950, "pay_type": "customer"},
-                    {"description": "Oxygen sensor", "kind": "labor", "quantity": 1, "unit_price_cents": 22000, "pay_type": "warranty"}
+                &json!({"jobs": [
+                    {"title": "Replace the front brake pads", "concern_id": concern, "pay_type": "customer", "lines": [
+                        {"kind": "labor", "description": "Front brake pad replacement", "quantity": 1.5, "unit_price_cents": 18000},
+                        {"kind": "part", "description": "Brake pads (set)", "quantity": 1, "unit_price_cents": 15950}
+                    ]},
+                    {"title": "Replace the oxygen sensor", "concern_id": engine, "pay_type": "warranty", "lines": [
+                        {"kind": "labor", "description": "Oxygen sensor replacement", "quantity": 1, "unit_price_cents": 22000}
+                    ]}
                 ]}),
             )
             .await;
         r.ok(200).clone()
     }
 
-    /// Approves every pending line by phone.
+    /// Approves every pending job by phone.
     pub async fn approve_all(&self, shop: &Shop, ro: &Value) -> Value {
         let id = ro["id"].as_str().unwrap();
-        let decisions: Vec<Value> = ro["lines"]
+        let decisions: Vec<Value> = ro["jobs"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|l| l["approval"] == "pending")
-            .map(|l| json!({"line_id": l["id"], "decision": "approved"}))
+            .filter(|j| j["approval"] == "pending")
+            .map(|j| json!({"job_id": j["id"], "decision": "approved"}))
             .collect();
         let r = self
             .post(

@@ -148,7 +148,7 @@ async fn nobody_is_sent_to_pick_up_a_car_nobody_can_hand_over() {
     assert_eq!(ready["handover"]["until"], "2026-03-03T01:00:00Z");
     let text = &texts_to_customer(&app, &ana.token, &late, "ready").await[0];
     assert!(
-        text.contains("Luis will hand over your car until 7:00 PM today"),
+        text.contains("Luis will hand it over, until 7:00 PM today"),
         "{text}"
     );
 
@@ -163,7 +163,7 @@ async fn nobody_is_sent_to_pick_up_a_car_nobody_can_hand_over() {
         .await;
         let changed = texts_to_customer(&app, &ana.token, id, "handover_changed").await;
         assert!(
-            changed[0].contains("Luis will hand over your car until 7:00 PM today"),
+            changed[0].contains("Luis will hand it over, until 7:00 PM today"),
             "{changed:?}"
         );
     }

@@ -95,6 +95,23 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (store, url) = tokio::task::spawn_blocking(new_store).await.unwrap();
+    spawn_on(store, url, adjust).await
+}
+
+/// The service started over a store that `prepare` filled first (given
+/// the database URL): for data written by an older version.
+pub async fn spawn_app_over(prepare: impl FnOnce(&str) + Send + 'static) -> TestApp {
+    let (store, url) = tokio::task::spawn_blocking(move || {
+        let (store, url) = new_store();
+        prepare(&url);
+        (store, url)
+    })
+    .await
+    .unwrap();
+    spawn_on(store, url, |_| {}).await
+}
+
+async fn spawn_on(store: Store, url: String, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::defaults().unwrap();
     settings.server.bind = "127.0.0.1:0".into();
     settings.server.workers = 2;
@@ -236,6 +253,13 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
         self.req(Method::POST, path, Some(token))
+            .json(body)
+            .send()
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.req(Method::PATCH, path, Some(token))
             .json(body)
             .send()
             .await

@@ -34,12 +34,13 @@ async fn check_in_texts_the_customer_through_twilio_and_emails_them() {
     assert_eq!(texts.len(), 1);
     assert_eq!(texts[0]["To"], "+13125550142");
     assert_eq!(texts[0]["From"], FROM);
-    // Spanish, folded to GSM-7, naming the advisor and the promised time.
+    // Spanish, spelled right, naming the advisor and the promised time.
     let sms = &texts[0]["Body"];
     assert!(
-        sms.contains("Hola Maria")
-            && sms.contains("Ana es su asesor")
-            && sms.contains("hoy a las 13:00"),
+        sms.contains("Tenemos su auto")
+            && sms.contains("Le atiende Ana")
+            && sms.contains("Estará listo hoy a las 13:00")
+            && sms.contains("BAJA"),
         "{sms}"
     );
     let ns = app.notifications(&shop.advisor.token, ro_id).await;
@@ -79,6 +80,13 @@ async fn the_estimate_email_is_itemized_with_reply_to_the_advisor() {
     let smtp = SmtpSink::start();
     let app = spawn_notifying_app(&twilio, &smtp).await;
     let d = app.create_dealership("Lakeside").await;
+    app.patch(
+        &format!("/api/v1/dealerships/{d}"),
+        ADMIN_TOKEN,
+        &json!({"email_from": "service@lakeside.example"}),
+    )
+    .await
+    .ok(200);
     let r = app
         .post(
             &format!("/api/v1/dealerships/{d}/staff"),
@@ -98,9 +106,14 @@ async fn the_estimate_email_is_itemized_with_reply_to_the_advisor() {
     app.post(
         &format!("/api/v1/repair-orders/{id}/estimate"),
         &advisor,
-        &json!({"lines": [
-            {"description": "Replace front brake pads", "kind": "labor", "quantity": 1.5, "unit_price_cents": 18000, "pay_type": "customer"},
-            {"description": "Oxygen sensor", "kind": "labor", "quantity": 1, "unit_price_cents": 22000, "pay_type": "warranty"}
+        &json!({"jobs": [
+            {"title": "Replace the front brake pads", "pay_type": "customer", "lines": [
+                {"kind": "labor", "description": "Front brake pad replacement", "quantity": 1.5, "unit_price_cents": 18000},
+                {"kind": "part", "description": "Brake pads (set)", "quantity": 1, "unit_price_cents": 15950}
+            ]},
+            {"title": "Replace the oxygen sensor", "pay_type": "warranty", "lines": [
+                {"kind": "labor", "description": "Oxygen sensor replacement", "quantity": 1, "unit_price_cents": 22000}
+            ]}
         ]}),
     )
     .await
@@ -112,14 +125,24 @@ async fn the_estimate_email_is_itemized_with_reply_to_the_advisor() {
         .find(|m| m.contains("estimate"))
         .unwrap();
     assert!(mail.contains("Reply-To: ana@lakeside.example"), "{mail}");
+    assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
+    let from = mail.lines().find(|l| l.starts_with("From: ")).unwrap();
     assert!(
-        mail.contains("Replace front brake pads") && mail.contains("$270.00"),
-        "itemized"
+        from.contains("Lakeside") && from.contains("<service@lakeside.example>"),
+        "the dealership's name on the From line: {from}"
     );
-    assert!(mail.contains("$292.28"), "total with tax");
+    // The plain-text part, one item per line, exactly as stored.
+    let ns = app.notifications(&advisor, id).await;
+    let email = ns
+        .iter()
+        .find(|n| n["kind"] == "estimate" && n["channel"] == "email")
+        .unwrap();
+    let text = email["body"].as_str().unwrap();
     assert!(
-        mail.contains("$220.00") && mail.contains("warranty"),
-        "what warranty covers"
+        text.contains(
+            "Replace the front brake pads: $429.50\n  - Front brake pad replacement: $270.00\n  - Brake pads (set): $159.50\n\nTax (8.25%): $35.43\nTotal if you approve everything: $464.93\n\nCovered for you (you do not pay this):\n- Replace the oxygen sensor: $220.00\n"
+        ),
+        "{text}"
     );
     assert!(twilio.texts().is_empty(), "no texts without consent");
 }

@@ -24,7 +24,7 @@ async fn routine_messages_wait_for_quiet_hours_to_end() {
     );
     // Written for the morning it will be read in: "today" is the day it arrives.
     assert!(
-        sms["body"].as_str().unwrap().contains("hoy a las 2:30"),
+        sms["body"].as_str().unwrap().contains("hoy a las 02:30"),
         "{}",
         sms["body"]
     );
@@ -277,7 +277,7 @@ async fn a_reply_to_a_customer_who_just_wrote_goes_even_at_night() {
     })
     .await;
     assert!(
-        twilio.texts()[1]["Body"].contains("Ana de Lakeside: Yes, ready at 8 tomorrow."),
+        twilio.texts()[1]["Body"].contains("Ana, Lakeside: Yes, ready at 8 tomorrow."),
         "{:?}",
         twilio.texts()[1]
     );
@@ -309,4 +309,122 @@ async fn a_reply_to_a_customer_who_just_wrote_goes_even_at_night() {
     )
     .await
     .problem(422, "invalid-body");
+}
+
+/// A Spanish-speaking customer who answers in their own words is opted out
+/// like one who sends STOP, and told so in Spanish (the carrier does not
+/// know these words, so it sends no confirmation of its own). The words go
+/// nowhere else: not to the advisor as a message.
+#[tokio::test]
+async fn stop_in_the_customers_own_words_and_language_is_honoured() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let (_, advisor, _) = shop_with_number(&app).await;
+    for (n, words) in [
+        "PARAR",
+        "baja por favor",
+        "No más mensajes",
+        "no me escriban",
+        "Alto",
+        "CANCELAR",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let phone = format!("+131255502{n:02}");
+        let mut body = app.check_in_body();
+        body["customer"]["phone"] = json!(phone);
+        let id = app
+            .post("/api/v1/repair-orders", &advisor.token, &body)
+            .await
+            .ok(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        eventually("the check-in text", || async {
+            twilio.texts().iter().any(|t| t["To"] == phone.as_str())
+        })
+        .await;
+        let r = app
+            .twilio_post(
+                "/webhooks/twilio/inbound",
+                &[
+                    ("MessageSid", &format!("SM_es_{n}")),
+                    ("From", &phone),
+                    ("To", FROM),
+                    ("Body", words),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.text.contains("No le enviaremos más mensajes") && r.text.contains("START"),
+            "{words}: {}",
+            r.text
+        );
+        let timeline = app
+            .get(
+                &format!("/api/v1/repair-orders/{id}/timeline"),
+                &advisor.token,
+            )
+            .await;
+        let events = timeline.body["events"].as_array().unwrap();
+        assert!(
+            events.iter().any(|e| e["kind"] == "opted_out"),
+            "{words}: opted out"
+        );
+        assert!(
+            !events.iter().any(|e| e["kind"] == "customer_message"),
+            "{words}: not a message for the advisor"
+        );
+        // No more texts: the next one is suppressed and goes by email.
+        app.set_status(&advisor.token, &id, "in_progress")
+            .await
+            .ok(200);
+        app.set_status(&advisor.token, &id, "waiting_parts")
+            .await
+            .ok(200);
+        eventually("the waiting-parts message by email", || async {
+            let ns = app.notifications(&advisor.token, &id).await;
+            of(&ns, "waiting_parts", "email")
+                .first()
+                .is_some_and(|n| n["state"] == "sent")
+        })
+        .await;
+        let ns = app.notifications(&advisor.token, &id).await;
+        assert!(of(&ns, "waiting_parts", "sms").is_empty(), "{words}");
+    }
+    // A message that merely contains such a word is for the advisor.
+    let phone = "+13125550299";
+    let mut body = app.check_in_body();
+    body["customer"]["phone"] = json!(phone);
+    let id = app
+        .post("/api/v1/repair-orders", &advisor.token, &body)
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .twilio_post(
+            "/webhooks/twilio/inbound",
+            &[
+                ("MessageSid", "SM_es_window"),
+                ("From", phone),
+                ("To", FROM),
+                ("Body", "La ventana baja sola cuando llueve"),
+            ],
+        )
+        .await;
+    assert!(r.text.contains("<Response/>"), "{}", r.text);
+    let timeline = app
+        .get(
+            &format!("/api/v1/repair-orders/{id}/timeline"),
+            &advisor.token,
+        )
+        .await;
+    let events = timeline.body["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["kind"] == "customer_message"));
+    assert!(!events.iter().any(|e| e["kind"] == "opted_out"));
 }

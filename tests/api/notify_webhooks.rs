@@ -187,7 +187,9 @@ async fn help_gets_the_dealerships_name_and_phone() {
         .await;
     assert_eq!(r.header("content-type"), Some("text/xml"));
     assert!(
-        r.text.contains("<Message>Lakeside Servicio: +13125550100."),
+        r.text
+            .contains("<Message>Lakeside, servicio: +13125550100.")
+            && r.text.contains("BAJA"),
         "{}",
         r.text
     );

@@ -241,7 +241,7 @@ async fn the_dev_outbox_shows_what_the_log_transport_kept() {
         r.text
     );
     assert!(
-        r.text.contains("Hola Maria"),
+        r.text.contains("Tenemos su auto"),
         "the text as the customer would read it"
     );
     let r = app.get("/dev/outbox?format=json", ADMIN_TOKEN).await;
@@ -346,7 +346,7 @@ async fn cars_kept_overnight_get_a_daily_update_and_cashiers_hear_of_balances() 
         twilio
             .texts()
             .iter()
-            .any(|t| t["Body"].contains("Ana le entregara su auto"))
+            .any(|t| t["Body"].contains("Ana se lo entregará"))
     })
     .await;
 }

@@ -64,7 +64,7 @@ async fn unknown_routes_and_methods_are_problems() {
     assert_eq!(r.header("allow"), Some("GET, POST"));
     let r = app.req(Method::PUT, "/s/some-token", None).send().await;
     r.problem(405, "method-not-allowed");
-    assert_eq!(r.header("allow"), Some("GET"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
     // A malformed id is simply not found (after authentication).
     let shop = app.shop().await;
     app.get("/api/v1/repair-orders/not-a-uuid", &shop.advisor.token)

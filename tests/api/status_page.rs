@@ -128,12 +128,24 @@ async fn the_page_shows_the_car_the_estimate_and_first_names_only() {
     assert!(!page.html.contains("https://"), "no third-party assets");
     // Spanish customer: Spanish page, first names only.
     assert!(page.html.contains("lang=\"es\"") && page.html.contains("Su 2019 Honda Accord"));
-    assert!(page.html.contains("Su asesor es Ana") && !page.html.contains("Lopez"));
+    assert!(page.html.contains("Le atiende Ana") && !page.html.contains("Lopez"));
     assert!(
-        page.html.contains("Replace front brake pads")
-            && page.html.contains("$464.93")
-            && page.html.contains("Lo cubre la garantía")
+        page.html.contains("Replace the front brake pads")
+            && page.html.contains("Front brake pad replacement")
+            && page.html.contains("Sin costo para usted")
+            && page.html.contains("Lo paga la garantía")
     );
+    // The customer's concerns, in their words, before any work is done.
+    assert!(
+        page.html.contains("Lo que nos contó")
+            && page.html.contains("“Brakes squeal when stopping”"),
+        "the concerns as the customer said them"
+    );
+    // Nothing is approved yet: nothing is due, and what approving
+    // everything would cost is said apart.
+    assert!(page.html.contains("Aún no hay nada que pagar"));
+    assert!(page.html.contains("el total será $464.93 con impuestos"));
+    assert!(!page.html.contains("Importe pendiente"));
     assert!(
         page.html
             .contains("<label for=\"body\">Mensaje para Ana</label>"),
@@ -146,7 +158,14 @@ async fn the_page_shows_the_car_the_estimate_and_first_names_only() {
         .await;
     let v = r.ok(200);
     assert_eq!(v["advisor_first_name"], "Ana");
-    assert_eq!(v["lines"][0]["decidable"], true);
+    assert_eq!(v["jobs"][0]["decidable"], true);
+    assert_eq!(v["jobs"][0]["lines"][0]["amount"], "$270.00");
+    assert_eq!(v["covered"][0]["payer"], "warranty");
+    assert_eq!(v["covered_total"], "$220.00");
+    assert_eq!(v["approved"]["total"], "$0.00");
+    assert_eq!(v["if_all_approved"]["total"], "$464.93");
+    assert_eq!(v["balance_due_cents"], 0);
+    assert_eq!(v["tax_rate"], "8.25%");
     assert!(!r.text.contains("Lopez"));
     app.req(Method::GET, "/api/v1/public/not-a-real-token", None)
         .send()
@@ -155,26 +174,58 @@ async fn the_page_shows_the_car_the_estimate_and_first_names_only() {
     assert_eq!(get_page(&app, "/s/not-a-real-token").await.status, 404);
 }
 
+/// Brakes and a cabin filter for the customer, an oxygen sensor under
+/// warranty.
+async fn two_jobs(app: &TestApp, shop: &Shop) -> serde_json::Value {
+    let ro = app.check_in(shop).await;
+    let id = ro["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/repair-orders/{id}/estimate"),
+        &shop.advisor.token,
+        &json!({"jobs": [
+            {"title": "Replace the front brake pads", "concern_id": ro["concerns"][0]["id"], "pay_type": "customer", "lines": [
+                {"kind": "labor", "description": "Front brake pad replacement", "quantity": 1.5, "unit_price_cents": 18000},
+                {"kind": "part", "description": "Brake pads (set)", "quantity": 1, "unit_price_cents": 15950}
+            ]},
+            {"title": "Replace the cabin air filter", "pay_type": "customer", "lines": [
+                {"kind": "part", "description": "Cabin air filter", "quantity": 1, "unit_price_cents": 3999}
+            ]},
+            {"title": "Replace the oxygen sensor", "pay_type": "warranty", "lines": [
+                {"kind": "labor", "description": "Oxygen sensor replacement", "quantity": 1, "unit_price_cents": 22000}
+            ]}
+        ]}),
+    )
+    .await
+    .ok(200)
+    .clone()
+}
+
 #[tokio::test]
 async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advisor_is_told() {
     let app = spawn_app().await;
     let shop = app.shop().await;
-    let ro = app.estimate(&shop, &app.check_in(&shop).await).await;
+    let ro = two_jobs(&app, &shop).await;
     let id = ro["id"].as_str().unwrap();
     let path = path_of(&link_from_text(&app, &shop, id).await);
     let page = get_page(&app, &path).await;
     let csrf = page.csrf_cookie.clone().unwrap();
     assert_eq!(field(&page.html, "csrf"), csrf);
     let version = field(&page.html, "estimate_version");
-    let (labor, part) = (
-        ro["lines"][0]["id"].as_str().unwrap(),
-        ro["lines"][1]["id"].as_str().unwrap(),
+    let (brakes, filter, sensor) = (
+        ro["jobs"][0]["id"].as_str().unwrap(),
+        ro["jobs"][1]["id"].as_str().unwrap(),
+        ro["jobs"][2]["id"].as_str().unwrap(),
+    );
+    assert!(page.html.contains(&format!("name=\"job-{brakes}\"")));
+    assert!(
+        !page.html.contains(&format!("name=\"job-{sensor}\"")),
+        "warranty work is not the customer's to answer"
     );
     let answers = [
         ("csrf", csrf.as_str()),
         ("estimate_version", version.as_str()),
-        (&*format!("line-{labor}"), "approved"),
-        (&*format!("line-{part}"), "declined"),
+        (&*format!("job-{brakes}"), "approved"),
+        (&*format!("job-{filter}"), "declined"),
     ];
     let before = app.fingerprint().await;
     // Without the CSRF cookie, or with another value: refused, nothing written.
@@ -195,6 +246,40 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
         .status(),
         403
     );
+    // Sending the form without choosing anything: asked again, in Spanish.
+    let r = post_form(
+        &app,
+        &format!("{path}/approve"),
+        Some(&csrf),
+        &[("csrf", &csrf), ("estimate_version", &version)],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Elija Sí o No para un trabajo")
+    );
+    // The warranty job cannot be answered from the page.
+    let r = post_form(
+        &app,
+        &format!("{path}/approve"),
+        Some(&csrf),
+        &[
+            ("csrf", &csrf),
+            ("estimate_version", &version),
+            (&format!("job-{sensor}"), "declined"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("No pudimos guardar esa respuesta")
+    );
     assert_eq!(before, app.fingerprint().await);
     let r = post_form(&app, &format!("{path}/approve"), Some(&csrf), &answers).await;
     assert_eq!(r.status(), 303);
@@ -202,10 +287,10 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
     let got = app
         .get(&format!("/api/v1/repair-orders/{id}"), &shop.advisor.token)
         .await;
-    let lines = got.ok(200)["lines"].clone();
-    assert_eq!(lines[0]["approval"], "approved");
-    assert_eq!(lines[0]["decided_via"], "status_page");
-    assert_eq!(lines[1]["approval"], "declined");
+    let jobs = got.ok(200)["jobs"].clone();
+    assert_eq!(jobs[0]["approval"], "approved");
+    assert_eq!(jobs[0]["decided_via"], "status_page");
+    assert_eq!(jobs[1]["approval"], "declined");
     let timeline = app
         .get(
             &format!("/api/v1/repair-orders/{id}/timeline"),
@@ -229,25 +314,30 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
             .any(|n| n["kind"] == "staff_decision"),
         "the advisor is told"
     );
+    // Every job answered: the page stops asking and says so; what is due
+    // is the approved work only.
     let page = get_page(&app, &format!("{path}?done=answers")).await;
     assert!(page.html.contains("Gracias: Ana recibió sus respuestas."));
-    // Declined work can be approved later.
-    let v2 = field(&page.html, "estimate_version");
-    let later = [
-        ("csrf", csrf.as_str()),
-        ("estimate_version", v2.as_str()),
-        (&*format!("line-{part}"), "approved"),
-    ];
-    assert_eq!(
-        post_form(&app, &format!("{path}/approve"), Some(&csrf), &later)
-            .await
-            .status(),
-        303
+    assert!(page.html.contains("Tenemos sus respuestas"));
+    assert!(
+        !page
+            .html
+            .contains("Esperamos sus respuestas al presupuesto")
     );
-    let got = app
-        .get(&format!("/api/v1/repair-orders/{id}"), &shop.advisor.token)
-        .await;
-    assert_eq!(got.body["lines"][1]["approval"], "approved");
+    assert!(
+        !page.html.contains("type=\"radio\""),
+        "nothing left to answer"
+    );
+    assert!(!page.html.contains("Enviar mis respuestas"));
+    assert!(page.html.contains("Usted rechazó este trabajo"));
+    assert!(
+        page.html
+            .contains("Importe pendiente: <strong>$464.93</strong>")
+    );
+    assert!(
+        !page.html.contains("si aprueba todos"),
+        "nothing is pending"
+    );
 }
 
 #[tokio::test]
@@ -260,15 +350,17 @@ async fn a_stale_page_is_refused_with_the_fresh_one() {
     let page = get_page(&app, &path).await;
     let csrf = page.csrf_cookie.clone().unwrap();
     let seen = field(&page.html, "estimate_version");
-    // The advisor adds a line while the customer is reading.
+    // The advisor adds a job while the customer is reading.
     app.post(
         &format!("/api/v1/repair-orders/{id}/estimate"),
         &shop.advisor.token,
-        &json!({"lines": [{"description": "Cabin air filter", "kind": "part", "quantity": 1, "unit_price_cents": 3999, "pay_type": "customer"}]}),
+        &json!({"jobs": [{"title": "Replace the cabin air filter", "pay_type": "customer", "lines": [
+            {"kind": "part", "description": "Cabin air filter", "quantity": 1, "unit_price_cents": 3999}
+        ]}]}),
     )
     .await
     .ok(200);
-    let labor = ro["lines"][0]["id"].as_str().unwrap();
+    let brakes = ro["jobs"][0]["id"].as_str().unwrap();
     let before = app.fingerprint().await;
     let r = post_form(
         &app,
@@ -277,18 +369,76 @@ async fn a_stale_page_is_refused_with_the_fresh_one() {
         &[
             ("csrf", &csrf),
             ("estimate_version", &seen),
-            (&format!("line-{labor}"), "approved"),
+            (&format!("job-{brakes}"), "approved"),
         ],
     )
     .await;
     assert_eq!(r.status(), 409);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("Cabin air filter"),
+        html.contains("Replace the cabin air filter"),
         "the fresh estimate is shown"
     );
-    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("role=\"alert\"") && html.contains("El presupuesto cambió"));
     assert_eq!(before, app.fingerprint().await);
+}
+
+#[tokio::test]
+async fn head_is_answered_like_get_without_the_page() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let path = path_of(ro["customer_url"].as_str().unwrap());
+    let r = app
+        .client
+        .head(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(r.headers()["x-robots-tag"], "noindex, nofollow");
+    assert!(r.text().await.unwrap().is_empty());
+    let r = app
+        .client
+        .head(format!("{}/s/not-a-real-token", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn the_page_says_where_the_dealership_is_and_when_it_is_open_today() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    app.patch(
+        &format!("/api/v1/dealerships/{}", shop.dealership_id),
+        &shop.manager.token,
+        &json!({
+            "address": "1200 Lake Shore Dr, Chicago, IL 60610",
+            "opening_hours": [
+                {"day": "mon", "open": "07:30", "close": "18:00"},
+                {"day": "tue", "open": "07:30", "close": "18:00"},
+                {"day": "wed", "open": "07:30", "close": "18:00"},
+                {"day": "thu", "open": "07:30", "close": "18:00"},
+                {"day": "fri", "open": "07:30", "close": "18:00"},
+                {"day": "sat", "open": "08:00", "close": "12:00"},
+                {"day": "sun", "open": "10:00", "close": "14:00"}
+            ]
+        }),
+    )
+    .await
+    .ok(200);
+    let ro = app.check_in(&shop).await;
+    let page = get_page(&app, &path_of(ro["customer_url"].as_str().unwrap())).await;
+    assert!(page.html.contains("1200 Lake Shore Dr, Chicago, IL 60610"));
+    assert!(page.html.contains("Hoy abierto de "), "{}", page.html);
 }
 
 #[tokio::test]

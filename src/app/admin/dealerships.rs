@@ -1,16 +1,21 @@
-//! Creating dealerships (admin) and reading one's own.
+//! Creating dealerships (admin) and reading one's own. Changing their
+//! settings is in `dealership_settings`.
 
+use crate::app::admin::dealership_settings::{
+    DealershipChanges, OpeningInput, check, check_sms_from_free,
+};
 use crate::app::error::present;
 use crate::app::idempotency::Outcome;
 use crate::app::time::{stored, utc};
 use crate::app::{App, AppError, Caller, IdempotencyKey, Reply};
 use crate::db::{self, models::DealershipRow};
-use crate::domain::dealership::{
-    QuietHours, TimeZone, parse_min_handover_minutes, parse_response_target_minutes,
-};
-use crate::domain::email::EmailAddress;
+use crate::domain::bill::{ShopSupplies, TaxableKinds};
+use crate::domain::dealership::{QuietHours, TimeZone};
+use crate::domain::estimate::LineKind;
 use crate::domain::ids::DealershipId;
-use crate::domain::money::TaxRate;
+use crate::domain::jargon::{GlossaryEntry, OwnWords};
+use crate::domain::money::{Currency, TaxRate};
+use crate::domain::opening_hours::OpeningHours;
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::text;
 use crate::domain::validation::Violations;
@@ -50,6 +55,20 @@ pub struct NewDealership {
     /// The first RO number to hand out (default 1), for shops moving from
     /// another system.
     pub first_ro_number: Option<i64>,
+    /// Which kinds of customer-pay line are taxed (default all four:
+    /// labor, part, fee, sublet).
+    #[schema(example = json!(["part", "fee"]))]
+    pub taxable_kinds: Option<Vec<String>>,
+    /// A shop-supplies fee in basis points of customer-pay labor (default 0:
+    /// none); needs `shop_supplies_cap_cents`.
+    pub shop_supplies_bp: Option<i64>,
+    pub shop_supplies_cap_cents: Option<i64>,
+    /// One line, as printed on the customer's page.
+    pub address: Option<String>,
+    /// When the service department is open; a day not listed is closed.
+    pub opening_hours: Option<Vec<OpeningInput>>,
+    /// Shop words to add to the built-in glossary.
+    pub glossary: Option<Vec<GlossaryEntry>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -71,10 +90,28 @@ pub struct DealershipView {
     pub sms_from: Option<String>,
     pub email_from: Option<String>,
     pub tax_rate_bp: i32,
+    /// Which kinds of customer-pay line are taxed.
+    pub taxable_kinds: Vec<LineKind>,
+    /// The shop-supplies fee (0: none), basis points of customer-pay labor.
+    pub shop_supplies_bp: i32,
+    pub shop_supplies_cap_cents: i64,
     pub quiet_hours: QuietHoursView,
     pub min_handover_minutes: i32,
     pub response_target_minutes: i32,
+    pub address: Option<String>,
+    pub opening_hours: Vec<OpeningView>,
+    /// The dealership's own shop words (the built-in ones are in
+    /// config/glossary).
+    pub glossary: Vec<GlossaryEntry>,
+    pub currency: String,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpeningView {
+    pub day: String,
+    pub open: String,
+    pub close: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -94,6 +131,22 @@ impl DealershipView {
             sms_from: row.sms_from.as_ref().map(ToString::to_string),
             email_from: row.email_from.as_ref().map(ToString::to_string),
             tax_rate_bp: row.tax_rate.stored(),
+            taxable_kinds: row.taxable_kinds.kinds(),
+            shop_supplies_bp: row.shop_supplies_bp,
+            shop_supplies_cap_cents: row.shop_supplies_cap_cents,
+            address: row.address.clone(),
+            opening_hours: row
+                .opening_hours
+                .openings()
+                .iter()
+                .map(|o| OpeningView {
+                    day: o.day.name().to_owned(),
+                    open: o.open.to_string(),
+                    close: o.close.to_string(),
+                })
+                .collect(),
+            glossary: row.glossary.0.clone(),
+            currency: row.currency.to_string(),
             quiet_hours: QuietHoursView {
                 start: row.quiet_start.to_string(),
                 end: row.quiet_end.to_string(),
@@ -106,63 +159,72 @@ impl DealershipView {
 }
 
 /// Parses a new dealership into the row to store, reporting every bad field.
+/// The optional settings go through the same checks as a later PATCH.
 pub(crate) fn parse_dealership(
     input: &NewDealership,
     now: DateTime<Utc>,
 ) -> Result<DealershipRow, AppError> {
     let mut v = Violations::new();
-    let name = v.check("name", text::required(&input.name, 120));
+    let name = v.check("name", text::line(&input.name, 120));
     let tz = v.check("timezone", TimeZone::parse(&input.timezone));
     let country = v.check("country", Country::parse(&input.country));
-    let (phone, sms_from) = match country {
-        Some(c) => (
-            v.check("phone", PhoneNumber::parse(&input.phone, c)),
-            match &input.sms_from {
-                Some(raw) => v.check("sms_from", PhoneNumber::parse(raw, c)).map(Some),
-                None => Some(None),
-            },
-        ),
-        None => (None, None),
-    };
-    let email_from = match &input.email_from {
-        Some(raw) => v.check("email_from", EmailAddress::parse(raw)).map(Some),
-        None => Some(None),
-    };
+    let phone = country.and_then(|c| v.check("phone", PhoneNumber::parse(&input.phone, c)));
     let tax = v.check("tax_rate_bp", TaxRate::parse(input.tax_rate_bp));
-    let quiet = match &input.quiet_hours {
-        Some(q) => v.check("quiet_hours", QuietHours::parse(&q.start, &q.end)),
-        None => Some(QuietHours::default()),
-    };
-    let min_handover = v.check(
-        "min_handover_minutes",
-        parse_min_handover_minutes(input.min_handover_minutes.unwrap_or(30)),
-    );
-    let response = v.check(
-        "response_target_minutes",
-        parse_response_target_minutes(input.response_target_minutes.unwrap_or(240)),
-    );
     let first = input.first_ro_number.unwrap_or(1);
     if !(1..=999_999_999).contains(&first) {
         v.push("first_ro_number", "must be between 1 and 999999999");
     }
+    let checked = check(
+        &settings_of(input),
+        country,
+        ShopSupplies::default(),
+        &mut v,
+    );
     v.finish()?;
-    let quiet = present(quiet)?;
-    Ok(DealershipRow {
+    let quiet = QuietHours::default();
+    let mut row = DealershipRow {
         id: DealershipId::generate(),
         name: present(name)?,
         timezone: present(tz)?,
         country: present(country)?,
         phone: present(phone)?,
-        sms_from: present(sms_from)?,
-        email_from: present(email_from)?,
+        sms_from: None,
+        email_from: None,
         tax_rate: present(tax)?,
         quiet_start: quiet.start,
         quiet_end: quiet.end,
-        min_handover_minutes: present(min_handover)?,
-        response_target_minutes: present(response)?,
+        min_handover_minutes: 30,
+        response_target_minutes: 240,
         next_ro_number: first,
         created_at: stored(now),
-    })
+        taxable_kinds: TaxableKinds::ALL,
+        shop_supplies_bp: 0,
+        shop_supplies_cap_cents: 0,
+        address: None,
+        opening_hours: OpeningHours::default(),
+        currency: Currency::USD,
+        glossary: OwnWords::default(),
+    };
+    checked.write(&mut row);
+    Ok(row)
+}
+
+/// The optional settings of a new dealership, as a change to the defaults.
+fn settings_of(input: &NewDealership) -> DealershipChanges {
+    DealershipChanges {
+        sms_from: input.sms_from.clone().map(Some),
+        email_from: input.email_from.clone().map(Some),
+        address: input.address.clone().map(Some),
+        taxable_kinds: input.taxable_kinds.clone(),
+        shop_supplies_bp: input.shop_supplies_bp,
+        shop_supplies_cap_cents: input.shop_supplies_cap_cents,
+        quiet_hours: input.quiet_hours.clone(),
+        min_handover_minutes: input.min_handover_minutes,
+        response_target_minutes: input.response_target_minutes,
+        opening_hours: input.opening_hours.clone(),
+        glossary: input.glossary.clone(),
+        ..DealershipChanges::default()
+    }
 }
 
 impl App {
@@ -179,16 +241,7 @@ impl App {
         }
         self.write_once(caller.scope(), idem, move |tx, cx| {
             let row = parse_dealership(&input, cx.now)?;
-            if let Some(from) = &row.sms_from
-                && db::dealerships::find_by_sms_from(tx, from)?.is_some()
-            {
-                return Err(AppError::Validation(vec![
-                    crate::domain::validation::FieldError::new(
-                        "sms_from",
-                        "another dealership already sends from this number",
-                    ),
-                ]));
-            }
+            check_sms_from_free(tx, &row)?;
             db::dealerships::insert(tx, &row)?;
             Ok((Outcome::Created, DealershipView::from_row(&row)))
         })

@@ -5,12 +5,14 @@
 //! (retiring the last), and `serve` seeds the demo without showing any.
 
 use crate::app::admin::auth::{generate_token, hash_token};
+use crate::app::admin::dealership_settings::OpeningInput;
 use crate::app::admin::dealerships::{NewDealership, parse_dealership};
 use crate::app::admin::staff::{NewStaff, parse_staff};
 use crate::app::repair_order::check_in;
 use crate::app::repair_order::check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
+use crate::app::repair_order::decisions::{self, ApprovalInput, DecisionInput};
 use crate::app::repair_order::estimate;
-use crate::app::repair_order::estimate::{ApprovalInput, DecisionInput, EstimateInput, LineInput};
+use crate::app::repair_order::estimate::{EstimateInput, JobInput, LineInput};
 use crate::app::repair_order::workflow;
 use crate::app::repair_order::workflow::StatusInput;
 use crate::app::{Actor, App, AppError, Ctx};
@@ -88,11 +90,19 @@ fn seed(tx: &mut DbConn, tokens: DemoTokens, cx: &Ctx) -> Result<DemoCredentials
             phone: "+13125550100".into(),
             sms_from: Some("+13125550199".into()),
             email_from: Some("service@demo-motors.example".into()),
-            tax_rate_bp: 825,
+            // Chicago: 10.25 % on parts and fees; Illinois does not tax
+            // repair labor.
+            tax_rate_bp: 1025,
             quiet_hours: None,
             min_handover_minutes: None,
             response_target_minutes: None,
             first_ro_number: Some(1001),
+            taxable_kinds: Some(vec!["part".into(), "fee".into()]),
+            shop_supplies_bp: Some(500),
+            shop_supplies_cap_cents: Some(3_500),
+            address: Some("2400 N Elston Ave, Chicago, IL 60647".into()),
+            opening_hours: Some(demo_hours()),
+            glossary: None,
         },
         now,
     )?;
@@ -195,46 +205,19 @@ fn car_on_the_lift(
         advisor,
         first_id,
         None,
-        &EstimateInput {
-            lines: vec![
-                LineInput {
-                    description: "Replace front brake pads and resurface rotors".into(),
-                    kind: "labor".into(),
-                    quantity: 1.5,
-                    unit_price_cents: 18_000,
-                    pay_type: "customer".into(),
-                    concern_id: concern(0),
-                },
-                LineInput {
-                    description: "Front brake pads (set)".into(),
-                    kind: "part".into(),
-                    quantity: 1.0,
-                    unit_price_cents: 15_950,
-                    pay_type: "customer".into(),
-                    concern_id: concern(0),
-                },
-                LineInput {
-                    description: "Replace faulty oxygen sensor (covered by warranty)".into(),
-                    kind: "labor".into(),
-                    quantity: 1.0,
-                    unit_price_cents: 22_000,
-                    pay_type: "warranty".into(),
-                    concern_id: concern(1),
-                },
-            ],
-        },
+        &demo_estimate(concern(0), concern(1)),
         cx,
     )?;
     let decisions = with_estimate
-        .lines
+        .jobs
         .iter()
-        .filter(|l| l.approval == Approval::Pending)
-        .map(|l| DecisionInput {
-            line_id: l.id,
+        .filter(|j| j.approval == Approval::Pending)
+        .map(|j| DecisionInput {
+            job_id: j.id,
             decision: "approved".into(),
         })
         .collect();
-    estimate::decide(
+    decisions::decide(
         tx,
         advisor,
         first_id,
@@ -257,6 +240,63 @@ fn car_on_the_lift(
         cx,
     )?;
     Ok(())
+}
+
+/// The brakes for the customer, the oxygen sensor under warranty.
+fn demo_estimate(brakes: Option<uuid::Uuid>, engine: Option<uuid::Uuid>) -> EstimateInput {
+    EstimateInput {
+        jobs: vec![
+            JobInput {
+                title: "Replace the front brake pads and resurface the rotors".into(),
+                concern_id: brakes,
+                pay_type: "customer".into(),
+                discount_cents: None,
+                lines: vec![
+                    line(
+                        "labor",
+                        "Brake pad replacement and rotor resurfacing",
+                        1.5,
+                        18_000,
+                    ),
+                    line("part", "Front brake pads (set)", 1.0, 15_950),
+                ],
+            },
+            JobInput {
+                title: "Replace the oxygen sensor (covered by warranty)".into(),
+                concern_id: engine,
+                pay_type: "warranty".into(),
+                discount_cents: None,
+                lines: vec![
+                    line("labor", "Oxygen sensor replacement", 1.0, 22_000),
+                    line("part", "Oxygen sensor", 1.0, 8_900),
+                ],
+            },
+        ],
+        discount_cents: None,
+    }
+}
+
+fn line(kind: &str, description: &str, quantity: f64, unit_price_cents: i64) -> LineInput {
+    LineInput {
+        kind: kind.into(),
+        description: description.into(),
+        quantity,
+        unit_price_cents,
+    }
+}
+
+fn demo_hours() -> Vec<OpeningInput> {
+    let day = |day: &str, open: &str, close: &str| OpeningInput {
+        day: day.into(),
+        open: open.into(),
+        close: close.into(),
+    };
+    let mut hours: Vec<OpeningInput> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| day(d, "07:00", "18:00"))
+        .collect();
+    hours.push(day("sat", "08:00", "13:00"));
+    hours
 }
 
 /// An oil change for an email-only customer, just checked in.

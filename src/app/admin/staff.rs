@@ -120,7 +120,7 @@ pub(crate) fn parse_staff(
     now: DateTime<Utc>,
 ) -> Result<(StaffRow, String), AppError> {
     let mut v = Violations::new();
-    let name = v.check("name", text::required(&input.name, 120));
+    let name = v.check("name", text::line(&input.name, 120));
     let role = v.check("role", Role::parse(&input.role));
     let phone = match &input.phone {
         Some(p) => v.check("phone", PhoneNumber::parse(p, country)).map(Some),

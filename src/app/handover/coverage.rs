@@ -51,7 +51,7 @@ pub(crate) fn withdraw(
     by: By,
 ) -> Result<(), AppError> {
     let from = ro.status();
-    check_transition(from, RoStatus::WorkComplete, &ro.facts())?;
+    check_transition(from, RoStatus::WorkComplete, &ro.facts()?)?;
     let left = ro.row.handover_staff_id;
     ro.set_status(RoStatus::WorkComplete);
     ro.clear_handover();

@@ -5,6 +5,7 @@ use super::coverage;
 use crate::app::Ctx;
 use crate::app::handover::candidates::{decide, passed_over};
 use crate::app::idempotency::Outcome;
+use crate::app::jargon::JargonCheck;
 use crate::app::jobs::schedule;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::timeline::{By, record};
@@ -62,7 +63,7 @@ pub(crate) fn promote(
     cx: &Ctx,
 ) -> Result<(), AppError> {
     let from = ro.status();
-    check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
+    check_transition(from, RoStatus::ReadyForPickup, &ro.facts()?)?;
     let staff_id = promise.staff_id;
     ro.staff_names.insert(staff_id, promise.name.clone());
     ro.row.handover_staff_id = Some(staff_id);
@@ -74,7 +75,7 @@ pub(crate) fn promote(
         handover_staff_id: staff_id,
         handover_name: promise.name.clone(),
         handover_until: promise.until,
-        balance_due_cents: ro.totals().balance_due.0,
+        balance_due_cents: ro.totals()?.balance_due.0,
     });
     record(
         tx,
@@ -97,7 +98,7 @@ fn mark_ready(
 ) -> Result<(Outcome, RoView), AppError> {
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
-    check_transition(from, RoStatus::ReadyForPickup, &ro.facts())?;
+    check_transition(from, RoStatus::ReadyForPickup, &ro.facts()?)?;
     match decide(tx, &ro, cx.now, None)? {
         Ok(promise) => {
             promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;
@@ -209,7 +210,13 @@ fn record_handover(
             .collect(),
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
-    RoView::build(&ro, &cx.links)
+    let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
+    for (i, c) in input.concerns.iter().enumerate() {
+        check.check(&format!("concerns[{i}].note"), &c.note);
+    }
+    let mut view = RoView::build(&ro, &cx.links)?;
+    view.jargon = check.flags();
+    Ok(view)
 }
 
 impl App {

@@ -373,7 +373,7 @@ fn time_off(
     } else if input.ends_at - input.starts_at > Duration::days(90) {
         v.push("ends_at", "time off is entered at most 90 days at a time");
     }
-    let reason = v.check("reason", text::optional(input.reason.as_deref(), 200));
+    let reason = v.check("reason", text::optional_line(input.reason.as_deref(), 200));
     v.finish()?;
     let reason = present(reason)?;
     let row = TimeOffRow {

@@ -4,12 +4,13 @@
 use crate::app::AppError;
 use crate::app::public::links::Links;
 use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::aggregate::{EstimateJob, line_amount};
 use crate::app::time::utc;
 use crate::domain::dealership::{LocalTime, QuietHours};
-use crate::domain::estimate::Approval;
+use crate::domain::estimate::{Approval, PayType};
 use crate::domain::language::Language;
 use crate::domain::local_time::{describe, describe_until};
-use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::money::Cents;
 use crate::notify::context::*;
 use chrono::{DateTime, Duration, Utc};
 
@@ -34,7 +35,7 @@ pub(crate) fn context(
     send_at: DateTime<Utc>,
 ) -> Result<MessageContext, AppError> {
     let tz = tz(ro);
-    let totals = ro.totals();
+    let totals = ro.totals()?;
     let row = &ro.row;
     let handover = match row.handover_staff_id {
         Some(id) => {
@@ -67,9 +68,9 @@ pub(crate) fn context(
             promised: describe(ro.promised_at(), send_at, tz, language),
             status_url: Some(links.url(row.id, row.link_version)),
         },
-        estimate: estimate_context(ro),
+        estimate: estimate_context(ro)?,
         money: MoneyCtx {
-            total: totals.total.display_usd(),
+            total: totals.approved.total.display_usd(),
             paid: totals.paid.display_usd(),
             balance_due: totals.balance_due.display_usd(),
             balance_due_cents: totals.balance_due.0,
@@ -88,32 +89,53 @@ pub(crate) fn context(
     })
 }
 
-fn estimate_context(ro: &RepairOrder) -> EstimateCtx {
-    let totals = ro.totals();
-    EstimateCtx {
-        lines: ro
+fn estimate_context(ro: &RepairOrder) -> Result<EstimateCtx, AppError> {
+    let totals = ro.totals()?;
+    let job = |j: &EstimateJob| JobCtx {
+        title: j.row.title.clone(),
+        amount: j.priced().subtotal().display_usd(),
+        payer: j.row.pay_type.as_str().to_owned(),
+        approval: j.row.approval.as_str().to_owned(),
+        lines: j
             .lines
             .iter()
-            .filter(|l| l.approval != Approval::Declined)
             .map(|l| LineCtx {
                 description: l.description.clone(),
-                amount: line_amount(
-                    Quantity::from_hundredths(l.quantity_hundredths),
-                    Cents(l.unit_price_cents),
-                )
-                .display_usd(),
-                payer: l.pay_type.as_str().to_owned(),
+                amount: line_amount(l).display_usd(),
             })
             .collect(),
-        subtotal: totals.subtotal.display_usd(),
-        tax: totals.tax.display_usd(),
-        total: totals.total.display_usd(),
-        warranty: if totals.warranty > Cents::ZERO {
-            totals.warranty.display_usd()
-        } else {
-            String::new()
-        },
+    };
+    let p = &totals.proposed;
+    Ok(EstimateCtx {
+        jobs: ro
+            .jobs
+            .iter()
+            .filter(|j| j.row.pay_type == PayType::Customer && j.row.approval != Approval::Declined)
+            .map(job)
+            .collect(),
+        covered: ro
+            .jobs
+            .iter()
+            .filter(|j| j.row.pay_type != PayType::Customer)
+            .map(job)
+            .collect(),
+        subtotal: p.subtotal.display_usd(),
+        shop_supplies: unless_zero(p.shop_supplies),
+        discount: unless_zero(p.ro_discount),
+        tax: p.tax.display_usd(),
+        tax_rate: ro.tax_rules()?.rate.to_string(),
+        total: p.total.display_usd(),
+        approved_total: totals.approved.total.display_usd(),
+        covered_total: unless_zero(totals.warranty + totals.internal),
         pending: ro.pending_approvals(),
+    })
+}
+
+fn unless_zero(amount: Cents) -> String {
+    if amount == Cents::ZERO {
+        String::new()
+    } else {
+        amount.display_usd()
     }
 }
 

@@ -6,6 +6,7 @@
 use super::context;
 use crate::app::admin::staff::require;
 use crate::app::idempotency::Outcome;
+use crate::app::jargon::JargonCheck;
 use crate::app::jobs::schedule;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::timeline::{By, record};
@@ -18,11 +19,12 @@ use crate::domain::card::mask_card_numbers;
 use crate::domain::consent::ConsentMethod;
 use crate::domain::event::{CustomerMessage, Keyword as KeywordEvent, RoEvent, StaffMessage};
 use crate::domain::ids::{MessageId, RoId};
+use crate::domain::jargon::JargonFlag;
 use crate::domain::language::Language;
 use crate::domain::message::{ConversationChannel, Direction, MessageKind};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::role::Permission;
-use crate::domain::sms::{Keyword, keyword};
+use crate::domain::sms::{Keyword, StopWords, keyword};
 use crate::domain::text;
 use crate::notify::context::{DealershipCtx, MessageContext};
 use chrono::{DateTime, Utc};
@@ -59,6 +61,9 @@ pub struct MessageView {
     pub at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub escalated_at: Option<DateTime<Utc>>,
+    /// Shop words in a message staff just wrote, with plain words to use
+    /// next time (the message was sent as written). Empty otherwise.
+    pub jargon: Vec<JargonFlag>,
 }
 
 impl MessageView {
@@ -72,6 +77,7 @@ impl MessageView {
             at: utc(m.at),
             answered_at: m.answered_at.map(utc),
             escalated_at: m.escalated_at.map(utc),
+            jargon: Vec::new(),
         }
     }
 }
@@ -151,9 +157,15 @@ fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<Strin
     }
     let ro = ro.as_ref();
     match kw {
-        Keyword::Stop => stop(tx, cx, &dealership, &text.from, ro, &body).map(|()| None),
+        Keyword::Stop(words) => {
+            stop(tx, cx, &dealership, &text.from, ro, &body)?;
+            Ok(match words {
+                StopWords::Carrier => None,
+                StopWords::Own => text_only(cx, &dealership, ro, MessageKind::OptedOut),
+            })
+        }
         Keyword::Start => start(tx, cx, &dealership, &text.from, ro, &body).map(|()| None),
-        Keyword::Help => Ok(help(cx, &dealership, ro)),
+        Keyword::Help => Ok(text_only(cx, &dealership, ro, MessageKind::Help)),
         Keyword::None => match ro {
             Some(ro) => receive(tx, cx, ro, message).map(|()| None),
             None => {
@@ -168,7 +180,8 @@ fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<Strin
 }
 
 /// STOP: no more texts to this number from this dealership. The carrier
-/// confirms it itself; nothing more may be sent.
+/// confirms its own keywords; other words are confirmed by the webhook's
+/// reply, the one text allowed after a stop.
 fn stop(
     tx: &mut DbConn,
     cx: &Ctx,
@@ -211,10 +224,15 @@ fn start(
     record(tx, cx, ro, By::Customer, event, None)
 }
 
-/// HELP: who we are and how to stop, answered in the webhook's reply. A
-/// template that cannot render is logged, and the carrier's own HELP
-/// answer stands.
-fn help(cx: &Ctx, dealership: &DealershipRow, ro: Option<&RepairOrder>) -> Option<String> {
+/// HELP (who we are and how to stop) or a stop confirmation, answered in
+/// the webhook's reply in the customer's language. A template that cannot
+/// render is logged, and the carrier's own answer stands.
+fn text_only(
+    cx: &Ctx,
+    dealership: &DealershipRow,
+    ro: Option<&RepairOrder>,
+    kind: MessageKind,
+) -> Option<String> {
     let language = ro.map_or(Language::En, |r| r.customer.language);
     let context = MessageContext {
         dealership: DealershipCtx {
@@ -223,14 +241,10 @@ fn help(cx: &Ctx, dealership: &DealershipRow, ro: Option<&RepairOrder>) -> Optio
         },
         ..MessageContext::default()
     };
-    match cx
-        .outbox
-        .templates()
-        .render(language, MessageKind::Help, &context)
-    {
+    match cx.outbox.templates().render(language, kind, &context) {
         Ok(r) => Some(r.sms),
         Err(e) => {
-            tracing::error!(error = %e, "the HELP reply could not be rendered");
+            tracing::error!(error = %e, kind = %kind, "a keyword reply could not be rendered");
             None
         }
     }
@@ -292,5 +306,9 @@ fn reply(
         answered,
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
-    Ok(MessageView::from_row(&message))
+    let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
+    check.check("body", &message.body);
+    let mut view = MessageView::from_row(&message);
+    view.jargon = check.flags();
+    Ok(view)
 }

@@ -22,6 +22,7 @@ use crate::domain::presence::PresenceState;
 use crate::domain::role::Role;
 use crate::notify::context::{MessageContext, PersonCtx};
 use crate::notify::outbox::{Outgoing, Recipient};
+use crate::notify::templates::plural;
 use chrono::{DateTime, Duration, Utc};
 
 /// How recently a customer must have texted for a reply to skip quiet hours.
@@ -102,7 +103,7 @@ fn ready(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder, cause: &str) -> Result<(),
         Some("handover"),
         |_| {},
     )?;
-    if ro.totals().balance_due > Cents::ZERO {
+    if ro.totals()?.balance_due > Cents::ZERO {
         let staff = db::staff::list(tx, ro.dealership.id)?;
         for cashier in on_duty_first(staff, Role::Cashier) {
             tell_staff(
@@ -174,10 +175,9 @@ fn decisions_recorded(
     let Some(advisor) = db::staff::find(tx, ro.dealership.id, ro.row.advisor_id)? else {
         return Ok(());
     };
-    let words = format!(
-        "approved {} and declined {} line(s)",
+    let words = decision_words(
         decisions.count(Approval::Approved),
-        decisions.count(Approval::Declined)
+        decisions.count(Approval::Declined),
     );
     tell_staff(
         tx,
@@ -188,6 +188,16 @@ fn decisions_recorded(
         MessageKind::StaffDecision,
         |c| c.decision = Some(words),
     )
+}
+
+/// "approved 2 jobs and declined 1", "declined 1 job".
+fn decision_words(approved: usize, declined: usize) -> String {
+    match (approved, declined) {
+        (0, 0) => "answered".to_owned(),
+        (a, 0) => format!("approved {}", plural(a, "job", "jobs")),
+        (0, d) => format!("declined {}", plural(d, "job", "jobs")),
+        (a, d) => format!("approved {} and declined {d}", plural(a, "job", "jobs")),
+    }
 }
 
 /// Staff of `role`, those clocked in first; everyone of that role if nobody is in.

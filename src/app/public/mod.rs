@@ -1,6 +1,7 @@
 //! What the customer sees: the status page behind their link, and the link
 //! itself.
 
+mod estimate_view;
 pub mod links;
 pub(crate) mod status_page;
 pub(crate) mod view;

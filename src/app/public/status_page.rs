@@ -6,6 +6,7 @@ use super::links::Links;
 use super::view::{PublicPage, public_dealership, view};
 use crate::app::messaging::conversation::receive;
 use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::decisions::{DecidedFrom, next_approval, record_job};
 use crate::app::repair_order::timeline::{By, record};
 use crate::app::time::{stored, utc};
 use crate::app::{App, AppError, Ctx};
@@ -13,8 +14,8 @@ use crate::db::models::{MessageRow, RoRow};
 use crate::db::{self, DbConn};
 use crate::domain::card::mask_card_numbers;
 use crate::domain::estimate::{Approval, Decision, DecisionChannel, PayType};
-use crate::domain::event::{DecisionsRecorded, LineDecision, RoEvent};
-use crate::domain::ids::{LineId, MessageId};
+use crate::domain::event::{DecisionsRecorded, RoEvent};
+use crate::domain::ids::{MessageId, RepairJobId};
 use crate::domain::message::{ConversationChannel, Direction};
 use crate::domain::text;
 use chrono::{DateTime, Duration, Utc};
@@ -57,7 +58,7 @@ fn decide(
     cx: &Ctx,
     token: &str,
     seen_version: i32,
-    decisions: &[(LineId, Decision)],
+    decisions: &[(RepairJobId, Decision)],
     visitor: &Visitor,
 ) -> Result<(), AppError> {
     let mut ro = for_write(tx, cx, token)?;
@@ -73,41 +74,40 @@ fn decide(
             "the estimate changed since this page was opened; here is the new one",
         ));
     }
-    let mut changed = Vec::new();
-    for (line_id, decision) in decisions {
-        let Some(line) = ro
-            .lines
-            .iter_mut()
-            .find(|l| l.id == *line_id && l.pay_type == PayType::Customer)
-        else {
-            return Err(AppError::field(
-                "decisions",
-                "a line that is not yours to decide",
-            ));
-        };
-        let current = line.approval;
-        if current == Approval::Approved && *decision == Decision::Approved {
-            continue;
-        }
-        let next = current
-            .can_become(*decision)
-            .map_err(|e| AppError::field("decisions", e.0))?;
-        if next == current {
-            continue;
-        }
-        line.approval = next;
-        line.decided_at = Some(stored(cx.now));
-        line.decided_via = Some(DecisionChannel::StatusPage);
-        line.decided_ip = visitor.ip.clone();
-        line.decided_user_agent = visitor
+    let from = DecidedFrom {
+        ip: visitor.ip.clone(),
+        user_agent: visitor
             .user_agent
             .as_deref()
-            .map(|u| u.chars().take(300).collect());
-        db::lines::set_public_decision(tx, line)?;
-        changed.push(LineDecision {
-            line_id: line.id,
-            approval: next,
-        });
+            .map(|u| u.chars().take(300).collect()),
+    };
+    let mut changed = Vec::new();
+    for (job_id, decision) in decisions {
+        let current = ro
+            .jobs
+            .iter()
+            .find(|j| j.row.id == *job_id && j.row.pay_type == PayType::Customer)
+            .map(|j| j.row.approval)
+            .ok_or_else(|| AppError::field("decisions", "a job that is not yours to decide"))?;
+        // Answering again what is already so changes nothing.
+        if matches!(
+            (current, decision),
+            (Approval::Approved, Decision::Approved) | (Approval::Declined, Decision::Declined)
+        ) {
+            continue;
+        }
+        let next = next_approval(&ro, *job_id, *decision)
+            .map_err(|e| AppError::field("decisions", e.0))?;
+        let made = record_job(
+            tx,
+            &mut ro,
+            *job_id,
+            next,
+            DecisionChannel::StatusPage,
+            &from,
+            cx.now,
+        )?;
+        changed.push(made);
     }
     if changed.is_empty() {
         return Ok(());
@@ -130,7 +130,7 @@ fn write_to_advisor(
     visitor: &Visitor,
 ) -> Result<(), AppError> {
     let ro = for_write(tx, cx, token)?;
-    let body = text::required(body, 1000).map_err(|e| AppError::field("body", e.0))?;
+    let body = text::note(body, 1000).map_err(|e| AppError::field("body", e.0))?;
     let message = MessageRow {
         id: MessageId::generate(),
         dealership_id: ro.dealership.id,
@@ -158,7 +158,7 @@ impl App {
                 let ro = RepairOrder::from_row(conn, row)?;
                 if expired(&ro, days, now) {
                     return Ok(PublicPage::Expired {
-                        dealership: public_dealership(&ro),
+                        dealership: public_dealership(&ro, now),
                         language: ro.customer.language,
                     });
                 }
@@ -167,12 +167,12 @@ impl App {
             .await
     }
 
-    /// The customer approves or declines lines of the estimate they saw.
+    /// The customer approves or declines jobs of the estimate they saw.
     pub async fn public_decisions(
         &self,
         token: String,
         seen_version: i32,
-        decisions: Vec<(LineId, Decision)>,
+        decisions: Vec<(RepairJobId, Decision)>,
         visitor: Visitor,
     ) -> Result<(), AppError> {
         let cx = self.ctx();

@@ -2,19 +2,17 @@
 //! the car, its status in plain words, the estimate, who hands it over, the
 //! conversation. Only first names of staff.
 
+use super::estimate_view::{bill, jobs, unless_zero};
 use crate::app::AppError;
 use crate::app::handover::candidates::zone;
 use crate::app::messaging::context::vehicle_words;
 use crate::app::repair_order::RepairOrder;
 use crate::app::time::utc;
-use crate::db::models::LineRow;
 use crate::db::{self, DbConn};
-use crate::domain::estimate::{Approval, PayType};
 use crate::domain::ids::StaffId;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::local_time::{describe, describe_until};
-use crate::domain::money::{Cents, Quantity, line_amount};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -35,19 +33,27 @@ pub struct PublicView {
     pub timeline: Vec<PublicStep>,
     /// Send it back with decisions: they apply to the estimate you saw.
     pub estimate_version: i32,
-    pub lines: Vec<PublicLine>,
-    pub subtotal: String,
-    pub tax: String,
-    pub total: String,
-    pub warranty: String,
+    /// Customer-pay jobs, each with its lines and the customer's answer.
+    pub jobs: Vec<PublicJob>,
+    /// What warranty or the dealership pays for: shown, never billed.
+    pub covered: Vec<PublicJob>,
+    /// The sum of `covered` ("" when nothing is).
+    pub covered_total: String,
+    /// The bill for the work you approved.
+    pub approved: PublicBill,
+    /// The bill if you approve every job still waiting (only while some is).
+    pub if_all_approved: Option<PublicBill>,
+    /// The rate applied, as printed: "8.25%".
+    pub tax_rate: String,
     pub paid: String,
+    /// What you owe for approved work, less what you paid.
     pub balance_due: String,
     pub balance_due_cents: i64,
-    /// Whether any line waits for your answer.
+    /// Whether a customer-pay job waits for your answer (and the page asks).
     pub decisions_open: bool,
     /// Who hands the car over, once it is ready.
     pub handover: Option<PublicHandover>,
-    /// After the handover: each concern and what was done.
+    /// What you told us, in your words; after the handover, what was done.
     pub concerns: Vec<PublicConcern>,
     pub messages: Vec<PublicMessage>,
 }
@@ -56,6 +62,10 @@ pub struct PublicView {
 pub struct PublicDealership {
     pub name: String,
     pub phone: String,
+    /// One line, as printed ("" when not set).
+    pub address: String,
+    /// "Open today 7:30 AM to 6:00 PM" ("" when no hours are set).
+    pub hours_today: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -67,16 +77,43 @@ pub struct PublicStep {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicLine {
+pub struct PublicJob {
     pub id: String,
-    pub description: String,
-    pub amount: String,
+    pub title: String,
+    /// The concern it answers, in your words.
+    pub concern: Option<String>,
+    pub lines: Vec<PublicLine>,
+    /// "" without a discount.
+    pub discount: String,
+    pub subtotal: String,
     /// customer, warranty or internal.
     pub payer: String,
     /// not_required, pending, approved or declined.
     pub approval: String,
     /// Can be approved or declined here now.
     pub decidable: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicLine {
+    /// labor, part, fee or sublet.
+    pub kind: String,
+    pub description: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicBill {
+    /// The jobs in this bill, after their own discounts.
+    pub jobs: String,
+    pub subtotal: String,
+    /// "" when there is no fee.
+    pub shop_supplies: String,
+    /// "" without a discount.
+    pub discount: String,
+    pub tax: String,
+    pub total: String,
+    pub total_cents: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -121,12 +158,12 @@ pub(crate) fn view(
 ) -> Result<PublicView, AppError> {
     let language = ro.customer.language;
     let (tz, _) = zone(&ro.dealership);
-    let totals = ro.totals();
+    let totals = ro.totals()?;
     let status = ro.status();
-    let open = status.accepts_estimate();
+    let (jobs, covered) = jobs(ro, status.accepts_estimate());
     Ok(PublicView {
         language,
-        dealership: public_dealership(ro),
+        dealership: public_dealership(ro, now),
         number: ro.row.number,
         status: status.as_str().into(),
         vehicle: vehicle_words(ro, language),
@@ -135,19 +172,16 @@ pub(crate) fn view(
         advisor_first_name: first_name(ro.staff_name(ro.row.advisor_id)?),
         timeline: steps(tx, ro, now)?,
         estimate_version: ro.row.estimate_version,
-        lines: ro.lines.iter().map(|l| public_line(l, open)).collect(),
-        subtotal: totals.subtotal.display_usd(),
-        tax: totals.tax.display_usd(),
-        total: totals.total.display_usd(),
-        warranty: if totals.warranty > Cents::ZERO {
-            totals.warranty.display_usd()
-        } else {
-            String::new()
-        },
+        decisions_open: jobs.iter().any(|j| j.decidable),
+        jobs,
+        covered_total: unless_zero(totals.warranty + totals.internal),
+        covered,
+        approved: bill(&totals.approved),
+        if_all_approved: (ro.pending_approvals() > 0).then(|| bill(&totals.proposed)),
+        tax_rate: ro.tax_rules()?.rate.to_string(),
         paid: totals.paid.display_usd(),
         balance_due: totals.balance_due.display_usd(),
         balance_due_cents: totals.balance_due.0,
-        decisions_open: open && ro.lines.iter().any(|l| l.approval == Approval::Pending),
         handover: match (ro.row.handover_staff_id, status) {
             (Some(id), RoStatus::ReadyForPickup) => Some(PublicHandover {
                 first_name: first_name(ro.staff_name(id)?),
@@ -158,27 +192,40 @@ pub(crate) fn view(
             }),
             _ => None,
         },
-        concerns: ro
-            .concerns
-            .iter()
-            .map(|c| PublicConcern {
-                description: c.description.clone(),
-                outcome: ro
-                    .row
-                    .handover_recorded_at
-                    .and(c.outcome.map(|o| o.as_str().to_owned())),
-                note: ro.row.handover_recorded_at.and(c.note.clone()),
-            })
-            .collect(),
+        concerns: concerns(ro),
         messages: messages(tx, ro, now)?,
     })
 }
 
-pub(crate) fn public_dealership(ro: &RepairOrder) -> PublicDealership {
+pub(crate) fn public_dealership(ro: &RepairOrder, now: DateTime<Utc>) -> PublicDealership {
+    let d = &ro.dealership;
+    let (tz, _) = zone(d);
     PublicDealership {
-        name: ro.dealership.name.clone(),
-        phone: ro.dealership.phone.to_string(),
+        name: d.name.clone(),
+        phone: d.phone.to_string(),
+        address: d.address.clone().unwrap_or_default(),
+        hours_today: d
+            .opening_hours
+            .today(now, tz, ro.customer.language)
+            .unwrap_or_default(),
     }
+}
+
+/// Every concern as the customer said it; what was done once the work was
+/// explained at the handover.
+fn concerns(ro: &RepairOrder) -> Vec<PublicConcern> {
+    let explained = ro.row.handover_recorded_at.is_some();
+    ro.concerns
+        .iter()
+        .map(|c| PublicConcern {
+            description: c.description.clone(),
+            outcome: c
+                .outcome
+                .filter(|_| explained)
+                .map(|o| o.as_str().to_owned()),
+            note: c.note.clone().filter(|_| explained),
+        })
+        .collect()
 }
 
 /// The milestones the customer sees, in words of their own zone.
@@ -200,23 +247,6 @@ fn steps(
             })
         })
         .collect())
-}
-
-fn public_line(l: &LineRow, open: bool) -> PublicLine {
-    PublicLine {
-        id: l.id.to_string(),
-        description: l.description.clone(),
-        amount: line_amount(
-            Quantity::from_hundredths(l.quantity_hundredths),
-            Cents(l.unit_price_cents),
-        )
-        .display_usd(),
-        payer: l.pay_type.as_str().to_owned(),
-        approval: l.approval.as_str().to_owned(),
-        decidable: open
-            && l.pay_type == PayType::Customer
-            && matches!(l.approval, Approval::Pending | Approval::Declined),
-    }
 }
 
 /// The conversation, with staff by first name.
@@ -242,6 +272,36 @@ fn messages(
         .collect())
 }
 
+fn sample_job(payer: &str, approval: &str, decidable: bool) -> PublicJob {
+    PublicJob {
+        id: "j1".into(),
+        title: "Replace the front brake pads".into(),
+        concern: Some("Squeal".into()),
+        lines: vec![PublicLine {
+            kind: "labor".into(),
+            description: "Brake pads".into(),
+            amount: "$1.00".into(),
+        }],
+        discount: "$0.10".into(),
+        subtotal: "$0.90".into(),
+        payer: payer.into(),
+        approval: approval.into(),
+        decidable,
+    }
+}
+
+fn sample_bill() -> PublicBill {
+    PublicBill {
+        jobs: "$1.05".into(),
+        subtotal: "$1.00".into(),
+        shop_supplies: "$0.05".into(),
+        discount: "$0.10".into(),
+        tax: "$0.08".into(),
+        total: "$1.08".into(),
+        total_cents: 108,
+    }
+}
+
 /// Renders both pages in every language with a full sample, so a broken
 /// page template stops start-up like a broken message template does.
 pub fn check_pages(
@@ -253,6 +313,8 @@ pub fn check_pages(
         dealership: PublicDealership {
             name: "Lakeside Motors".into(),
             phone: "+13125550100".into(),
+            address: "1200 Lake Shore Dr, Chicago, IL 60610".into(),
+            hours_today: "Open today 7:30 AM to 6:00 PM".into(),
         },
         number: 1001,
         status: "ready_for_pickup".into(),
@@ -266,18 +328,12 @@ pub fn check_pages(
             kind: "checked_in".into(),
         }],
         estimate_version: 1,
-        lines: vec![PublicLine {
-            id: "l1".into(),
-            description: "Brake pads".into(),
-            amount: "$1.00".into(),
-            payer: "customer".into(),
-            approval: "pending".into(),
-            decidable: true,
-        }],
-        subtotal: "$1.00".into(),
-        tax: "$0.08".into(),
-        total: "$1.08".into(),
-        warranty: "$2.00".into(),
+        jobs: vec![sample_job("customer", "pending", true)],
+        covered: vec![sample_job("warranty", "not_required", false)],
+        covered_total: "$2.00".into(),
+        approved: sample_bill(),
+        if_all_approved: Some(sample_bill()),
+        tax_rate: "8.25%".into(),
         paid: "$0.00".into(),
         balance_due: "$1.08".into(),
         balance_due_cents: 108,

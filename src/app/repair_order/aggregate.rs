@@ -3,22 +3,59 @@
 
 use crate::app::time::{stored, utc};
 use crate::app::{Actor, AppError};
-use crate::db::models::{ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RoRow};
+use crate::db::models::{
+    ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RepairJobRow, RoRow,
+};
 use crate::db::{self, DbConn};
+use crate::domain::bill::{PricedJob, PricedLine, ShopSupplies, TaxRules, Totals, totals};
 use crate::domain::email::EmailAddress;
-use crate::domain::estimate::{Approval, PricedLine, Totals, totals};
+use crate::domain::estimate::Approval;
 use crate::domain::ids::{CustomerId, DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::{RoFacts, RoStatus};
-use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::money::{Cents, Quantity};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+
+/// A job of the estimate with its lines.
+#[derive(Debug, Clone)]
+pub(crate) struct EstimateJob {
+    pub row: RepairJobRow,
+    pub lines: Vec<LineRow>,
+}
+
+impl EstimateJob {
+    pub fn priced(&self) -> PricedJob {
+        PricedJob {
+            pay_type: self.row.pay_type,
+            approval: self.row.approval,
+            discount: Cents(self.row.discount_cents),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| PricedLine {
+                    kind: l.kind,
+                    amount: line_amount(l),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// quantity × unit price, rounded once.
+pub(crate) fn line_amount(l: &LineRow) -> Cents {
+    crate::domain::money::line_amount(
+        Quantity::from_hundredths(l.quantity_hundredths),
+        Cents(l.unit_price_cents),
+    )
+}
 
 pub(crate) struct RepairOrder {
     pub row: RoRow,
     pub dealership: DealershipRow,
     pub customer: CustomerRow,
     pub concerns: Vec<ConcernRow>,
-    pub lines: Vec<LineRow>,
+    /// The estimate's jobs in order, each with its lines.
+    pub jobs: Vec<EstimateJob>,
     pub payments: Vec<PaymentRow>,
     /// Names of the staff the view mentions (advisor, handover person).
     pub staff_names: HashMap<StaffId, String>,
@@ -81,7 +118,10 @@ impl RepairOrder {
                 .map(|c| (c.id, c))
                 .collect();
         let mut concerns = group(db::concerns::list_for(tx, &ids)?, |c| c.ro_id);
-        let mut lines = group(db::lines::list_for(tx, &ids)?, |l| l.ro_id);
+        let mut jobs = group_jobs(
+            db::estimate::jobs_for(tx, &ids)?,
+            db::estimate::lines_for(tx, &ids)?,
+        );
         let mut payments = group(db::payments::list_for(tx, &ids)?, |p| p.ro_id);
         let staff_ids: Vec<StaffId> = rows
             .iter()
@@ -107,7 +147,7 @@ impl RepairOrder {
                 Ok(Self {
                     advisor_email: emails.get(&row.advisor_id).cloned().flatten(),
                     concerns: concerns.remove(&row.id).unwrap_or_default(),
-                    lines: lines.remove(&row.id).unwrap_or_default(),
+                    jobs: jobs.remove(&row.id).unwrap_or_default(),
                     payments: payments.remove(&row.id).unwrap_or_default(),
                     dealership: dealership.clone(),
                     customer,
@@ -122,36 +162,53 @@ impl RepairOrder {
         self.row.status
     }
 
-    pub fn totals(&self) -> Totals {
-        let priced: Vec<PricedLine> = self
-            .lines
-            .iter()
-            .map(|l| PricedLine {
-                pay_type: l.pay_type,
-                approval: l.approval,
-                amount: line_amount(
-                    Quantity::from_hundredths(l.quantity_hundredths),
-                    Cents(l.unit_price_cents),
-                ),
-            })
-            .collect();
-        let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
-        totals(&priced, self.dealership.tax_rate, paid)
+    /// The rules this RO's estimate is written under.
+    pub fn tax_rules(&self) -> Result<TaxRules, AppError> {
+        let r = &self.row;
+        let shop_supplies =
+            ShopSupplies::parse(i64::from(r.shop_supplies_bp), r.shop_supplies_cap_cents)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("RO {}: {e}", r.id)))?;
+        Ok(TaxRules {
+            rate: r.tax_rate,
+            taxable: r.taxable_kinds,
+            shop_supplies,
+        })
     }
 
+    pub fn totals(&self) -> Result<Totals, AppError> {
+        let priced: Vec<PricedJob> = self.jobs.iter().map(EstimateJob::priced).collect();
+        let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
+        let discount = Cents(self.row.discount_cents);
+        Ok(totals(&priced, &self.tax_rules()?, discount, paid))
+    }
+
+    /// Jobs still waiting for the customer's yes or no.
     pub fn pending_approvals(&self) -> usize {
-        self.lines
+        self.jobs
             .iter()
-            .filter(|l| l.approval == Approval::Pending)
+            .filter(|j| j.row.approval == Approval::Pending)
             .count()
     }
 
-    pub fn facts(&self) -> RoFacts {
-        RoFacts {
+    /// Adds a round's jobs and lines (already written) to the aggregate.
+    pub fn add_jobs(&mut self, jobs: Vec<RepairJobRow>, lines: Vec<LineRow>) {
+        let mut by_job = group_by(lines, |l| l.job_id);
+        self.jobs.extend(jobs.into_iter().map(|row| EstimateJob {
+            lines: by_job.remove(&row.id).unwrap_or_default(),
+            row,
+        }));
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &LineRow> {
+        self.jobs.iter().flat_map(|j| j.lines.iter())
+    }
+
+    pub fn facts(&self) -> Result<RoFacts, AppError> {
+        Ok(RoFacts {
             pending_approvals: self.pending_approvals(),
-            balance_due: self.totals().balance_due,
+            balance_due: self.totals()?.balance_due,
             handover_recorded: self.row.handover_recorded_at.is_some(),
-        }
+        })
     }
 
     pub fn set_status(&mut self, status: RoStatus) {
@@ -196,9 +253,34 @@ impl RepairOrder {
 }
 
 fn group<T>(items: Vec<T>, key: impl Fn(&T) -> RoId) -> HashMap<RoId, Vec<T>> {
-    let mut map: HashMap<RoId, Vec<T>> = HashMap::new();
+    group_by(items, key)
+}
+
+fn group_by<T, K: std::hash::Hash + Eq>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> K,
+) -> HashMap<K, Vec<T>> {
+    let mut map: HashMap<K, Vec<T>> = HashMap::new();
     for item in items {
         map.entry(key(&item)).or_default().push(item);
     }
     map
+}
+
+/// Jobs by RO, each with its lines, in order.
+fn group_jobs(jobs: Vec<RepairJobRow>, lines: Vec<LineRow>) -> HashMap<RoId, Vec<EstimateJob>> {
+    let mut lines_by_job = group_by(lines, |l| l.job_id);
+    group(jobs, |j| j.ro_id)
+        .into_iter()
+        .map(|(ro, rows)| {
+            let jobs = rows
+                .into_iter()
+                .map(|row| EstimateJob {
+                    lines: lines_by_job.remove(&row.id).unwrap_or_default(),
+                    row,
+                })
+                .collect();
+            (ro, jobs)
+        })
+        .collect()
 }

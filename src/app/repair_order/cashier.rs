@@ -34,7 +34,7 @@ pub struct NewPayment {
 }
 
 fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
-    let value = text::optional(raw, 60)?;
+    let value = text::optional_line(raw, 60)?;
     if let Some(r) = &value
         && mask_card_numbers(r) != *r
     {
@@ -70,7 +70,7 @@ fn pay(
             format!("the repair order is {status}; no payment can be taken on it"),
         ));
     }
-    let due = ro.totals().balance_due;
+    let due = ro.totals()?.balance_due;
     if Cents(input.amount_cents) > due {
         return Err(AppError::Conflict {
             problem: "overpayment",
@@ -98,7 +98,7 @@ fn pay(
         payment_id: row.id,
         amount_cents: row.amount_cents,
         method,
-        balance_due_cents: ro.totals().balance_due.0,
+        balance_due_cents: ro.totals()?.balance_due.0,
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
@@ -114,14 +114,14 @@ fn pickup(
     let now = cx.now;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
-    check_transition(from, RoStatus::PickedUp, &ro.facts())?;
+    check_transition(from, RoStatus::PickedUp, &ro.facts()?)?;
     ro.set_status(RoStatus::PickedUp);
     ro.row.closed_at = Some(stored(now));
     ro.save(tx, now)?;
-    let totals = ro.totals();
+    let totals = ro.totals()?;
     let event = RoEvent::PickedUp(PickedUp {
         paid_cents: totals.paid.0,
-        total_cents: totals.total.0,
+        total_cents: totals.approved.total.0,
     });
     let transition = Some((from, RoStatus::PickedUp));
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;

@@ -164,7 +164,7 @@ fn parse_customer(
     dealership: &DealershipRow,
     now: DateTime<Utc>,
 ) -> Option<CustomerRow> {
-    let name = v.check("customer.name", text::required(&c.name, 120));
+    let name = v.check("customer.name", text::line(&c.name, 120));
     let phone = match &c.phone {
         Some(p) => v
             .check("customer.phone", PhoneNumber::parse(p, dealership.country))
@@ -263,14 +263,17 @@ fn parse_vehicle(
     {
         v.push("vehicle.mileage", "must be between 0 and 2000000");
     }
-    let make = v.check("vehicle.make", text::optional(vehicle.make.as_deref(), 40));
+    let make = v.check(
+        "vehicle.make",
+        text::optional_line(vehicle.make.as_deref(), 40),
+    );
     let model = v.check(
         "vehicle.model",
-        text::optional(vehicle.model.as_deref(), 60),
+        text::optional_line(vehicle.model.as_deref(), 60),
     );
     let plate = v.check(
         "vehicle.plate",
-        text::optional(vehicle.plate.as_deref(), 15),
+        text::optional_line(vehicle.plate.as_deref(), 15),
     );
     Some(ParsedVehicle {
         vin: vin?,
@@ -348,6 +351,13 @@ pub(crate) fn write(
         closed_at: None,
         link_version: 1,
         status_token_hash: Some(links::Links::hash(&token)),
+        // The estimate is written under today's rules, whatever the
+        // dealership changes later.
+        tax_rate: dealership.tax_rate,
+        taxable_kinds: dealership.taxable_kinds,
+        shop_supplies_bp: dealership.shop_supplies_bp,
+        shop_supplies_cap_cents: dealership.shop_supplies_cap_cents,
+        discount_cents: 0,
     };
     db::repair_orders::insert(tx, &row)?;
     let concerns: Vec<ConcernRow> = parsed

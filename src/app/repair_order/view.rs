@@ -3,14 +3,17 @@
 use crate::app::AppError;
 use crate::app::public::links;
 use crate::app::repair_order::RepairOrder;
+use crate::app::repair_order::aggregate::{EstimateJob, line_amount};
 use crate::app::time::utc;
 use crate::db::models::{LineRow, PaymentRow};
+use crate::domain::bill::{Scope, TaxRules};
 use crate::domain::concern::ConcernOutcome;
 use crate::domain::consent::ConsentMethod;
 use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
+use crate::domain::jargon::JargonFlag;
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::money::{Cents, Quantity, line_amount};
+use crate::domain::money::Quantity;
 use crate::domain::payment::PaymentMethod;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -34,23 +37,37 @@ pub struct RoView {
     pub customer: CustomerView,
     pub vehicle: VehicleView,
     pub concerns: Vec<ConcernView>,
-    pub lines: Vec<LineView>,
-    /// Raised each time lines are added; approvals apply to what was seen.
+    /// The estimate: jobs the customer approves or declines as a whole.
+    pub jobs: Vec<JobView>,
+    /// Raised each time jobs are added; approvals apply to what was seen.
     pub estimate_version: i32,
-    /// Customer-pay lines not declined. Warranty and internal lines are
-    /// never the customer's to pay.
+    /// The rules this RO's estimate is written under (kept from check-in,
+    /// whatever the dealership changes later).
+    pub tax_rules: TaxRulesView,
+    /// If the customer approves every job still waiting: customer-pay jobs
+    /// not declined, the shop-supplies fee, less the RO's discount.
     pub subtotal_cents: i64,
-    /// Tax on `subtotal_cents`, computed once and rounded half away from zero.
+    /// The shop-supplies fee inside `subtotal_cents`.
+    pub shop_supplies_cents: i64,
+    /// The RO's discount as applied (jobs' own discounts are in their
+    /// subtotals).
+    pub discount_cents: i64,
+    /// The part of `subtotal_cents` tax is computed on.
+    pub taxable_cents: i64,
+    /// Tax on `taxable_cents`, computed once and rounded half away from zero.
     pub tax_cents: i64,
-    /// What the customer pays in all: subtotal + tax.
+    /// subtotal + tax.
     pub total_cents: i64,
+    /// The same figures for what the customer approved: what they owe.
+    pub approved: BillView,
     /// What warranty covers (shown to the customer, not billed).
     pub warranty_cents: i64,
     /// What the dealership absorbs (not billed).
     pub internal_cents: i64,
-    /// Customer-pay lines the customer declined.
+    /// Customer-pay jobs the customer declined.
     pub declined_cents: i64,
     pub paid_cents: i64,
+    /// What they approved less what they paid, never below zero.
     pub balance_due_cents: i64,
     pub payments: Vec<PaymentView>,
     /// Who will hand the car over and until when, once ready.
@@ -64,6 +81,57 @@ pub struct RoView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Shop words found in what this request wrote for the customer, with
+    /// plain words to use instead. A warning: the write was made. Empty on
+    /// reads.
+    pub jargon: Vec<JargonFlag>,
+}
+
+/// One part of the bill.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillView {
+    pub subtotal_cents: i64,
+    pub shop_supplies_cents: i64,
+    pub discount_cents: i64,
+    pub taxable_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+}
+
+impl BillView {
+    fn of(s: &Scope) -> Self {
+        Self {
+            subtotal_cents: s.subtotal.0,
+            shop_supplies_cents: s.shop_supplies.0,
+            discount_cents: s.ro_discount.0,
+            taxable_cents: s.taxable.0,
+            tax_cents: s.tax.0,
+            total_cents: s.total.0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaxRulesView {
+    /// Basis points: 825 is 8.25 %.
+    pub tax_rate_bp: u32,
+    /// Which kinds of line are taxed.
+    pub taxable_kinds: Vec<LineKind>,
+    /// The shop-supplies fee: basis points of customer-pay labor …
+    pub shop_supplies_bp: u32,
+    /// … at most this much.
+    pub shop_supplies_cap_cents: i64,
+}
+
+impl TaxRulesView {
+    pub(crate) fn of(rules: &TaxRules) -> Self {
+        Self {
+            tax_rate_bp: rules.rate.basis_points(),
+            taxable_kinds: rules.taxable.kinds(),
+            shop_supplies_bp: rules.shop_supplies.rate_bp,
+            shop_supplies_cap_cents: rules.shop_supplies.cap.0,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,22 +170,37 @@ pub struct ConcernView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: Uuid,
+    /// What the customer reads.
+    pub title: String,
+    /// customer, warranty or internal.
+    pub pay_type: PayType,
+    /// not_required, pending, approved or declined.
+    pub approval: Approval,
+    /// The concern this job answers.
+    pub concern_id: Option<Uuid>,
+    pub lines: Vec<LineView>,
+    /// Off this job's lines.
+    pub discount_cents: i64,
+    /// The lines less the discount.
+    pub subtotal_cents: i64,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_via: Option<DecisionChannel>,
+    pub estimate_version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LineView {
     pub id: Uuid,
-    pub description: String,
+    /// labor, part, fee or sublet.
     pub kind: LineKind,
+    pub description: String,
     /// Up to two decimals (1.5 hours).
     pub quantity: f64,
     pub unit_price_cents: i64,
     /// quantity × unit price, rounded to the cent.
     pub amount_cents: i64,
-    pub pay_type: PayType,
-    pub concern_id: Option<Uuid>,
-    /// not_required, pending, approved or declined.
-    pub approval: Approval,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decided_via: Option<DecisionChannel>,
-    pub estimate_version: i32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -139,7 +222,7 @@ impl RoView {
     pub(crate) fn build(ro: &RepairOrder, links: &links::Links) -> Result<Self, AppError> {
         let row = &ro.row;
         let status = ro.status();
-        let totals = ro.totals();
+        let totals = ro.totals()?;
         let handover = match row.handover_staff_id {
             Some(staff) if status == RoStatus::ReadyForPickup => Some(HandoverView {
                 staff_id: staff.uuid(),
@@ -176,11 +259,16 @@ impl RoView {
                     note: c.note.clone(),
                 })
                 .collect(),
-            lines: ro.lines.iter().map(line_view).collect(),
+            jobs: ro.jobs.iter().map(job_view).collect(),
             estimate_version: row.estimate_version,
-            subtotal_cents: totals.subtotal.0,
-            tax_cents: totals.tax.0,
-            total_cents: totals.total.0,
+            tax_rules: TaxRulesView::of(&ro.tax_rules()?),
+            subtotal_cents: totals.proposed.subtotal.0,
+            shop_supplies_cents: totals.proposed.shop_supplies.0,
+            discount_cents: totals.proposed.ro_discount.0,
+            taxable_cents: totals.proposed.taxable.0,
+            tax_cents: totals.proposed.tax.0,
+            total_cents: totals.proposed.total.0,
+            approved: BillView::of(&totals.approved),
             warranty_cents: totals.warranty.0,
             internal_cents: totals.internal.0,
             declined_cents: totals.declined.0,
@@ -194,6 +282,7 @@ impl RoView {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             closed_at: row.closed_at.map(utc),
+            jargon: Vec::new(),
         })
     }
 }
@@ -215,21 +304,31 @@ fn customer_view(ro: &RepairOrder) -> CustomerView {
     }
 }
 
+fn job_view(job: &EstimateJob) -> JobView {
+    let r = &job.row;
+    JobView {
+        id: r.id.uuid(),
+        title: r.title.clone(),
+        pay_type: r.pay_type,
+        approval: r.approval,
+        concern_id: r.concern_id.map(|c| c.uuid()),
+        lines: job.lines.iter().map(line_view).collect(),
+        discount_cents: job.priced().discount_applied().0,
+        subtotal_cents: job.priced().subtotal().0,
+        decided_at: r.decided_at.map(utc),
+        decided_via: r.decided_via,
+        estimate_version: r.estimate_version,
+    }
+}
+
 fn line_view(l: &LineRow) -> LineView {
-    let quantity = Quantity::from_hundredths(l.quantity_hundredths);
     LineView {
         id: l.id.uuid(),
-        description: l.description.clone(),
         kind: l.kind,
-        quantity: quantity.as_f64(),
+        description: l.description.clone(),
+        quantity: Quantity::from_hundredths(l.quantity_hundredths).as_f64(),
         unit_price_cents: l.unit_price_cents,
-        amount_cents: line_amount(quantity, Cents(l.unit_price_cents)).0,
-        pay_type: l.pay_type,
-        concern_id: l.concern_id.map(|c| c.uuid()),
-        approval: l.approval,
-        decided_at: l.decided_at.map(utc),
-        decided_via: l.decided_via,
-        estimate_version: l.estimate_version,
+        amount_cents: line_amount(l).0,
     }
 }
 

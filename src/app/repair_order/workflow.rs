@@ -4,6 +4,7 @@ use crate::app::Ctx;
 use crate::app::admin::staff::require;
 use crate::app::error::present;
 use crate::app::idempotency::Outcome;
+use crate::app::jargon::JargonCheck;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::check_in::parse_promised_at;
 use crate::app::repair_order::timeline::{By, record};
@@ -58,13 +59,13 @@ pub(crate) fn change_status(
     let now = cx.now;
     let mut v = Violations::new();
     let to = v.check("status", parse_work_status(&input.status));
-    let note = v.check("note", text::optional(input.note.as_deref(), 1000));
+    let note = v.check("note", text::optional_note(input.note.as_deref(), 1000));
     v.finish()?;
     let (to, note) = (present(to)?, present(note)?);
     let note = note.map(|n| crate::domain::card::mask_card_numbers(&n));
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
-    check_transition(from, to, &ro.facts())?;
+    check_transition(from, to, &ro.facts()?)?;
     ro.set_status(to);
     if from == RoStatus::ReadyForPickup {
         // Taking a car back from ready withdraws the handover promise.
@@ -118,7 +119,11 @@ fn change_promised_at(
         reason,
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
-    RoView::build(&ro, &cx.links)
+    let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
+    check.check("reason", &input.reason);
+    let mut view = RoView::build(&ro, &cx.links)?;
+    view.jargon = check.flags();
+    Ok(view)
 }
 
 fn cancel(
@@ -133,12 +138,12 @@ fn cancel(
     let reason = text::note(&input.reason, 500).map_err(|e| AppError::field("reason", e.0))?;
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
-    check_transition(from, RoStatus::Cancelled, &ro.facts())?;
+    check_transition(from, RoStatus::Cancelled, &ro.facts()?)?;
     ro.set_status(RoStatus::Cancelled);
     ro.row.ready_when_available = false;
     ro.row.closed_at = Some(stored(now));
     ro.save(tx, now)?;
-    let paid_cents = ro.totals().paid.0;
+    let paid_cents = ro.totals()?.paid.0;
     let event = RoEvent::Cancelled(Cancelled { reason, paid_cents });
     let transition = Some((from, RoStatus::Cancelled));
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
