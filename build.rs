@@ -14,7 +14,9 @@ fn main() {
     let root = Path::new(&manifest).join("config/templates");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut entries = Vec::new();
-    for lang in ["en", "es"] {
+    // One folder per language of customer messages and pages, and the
+    // staff desk's pages (English).
+    for lang in ["en", "es", "desk"] {
         let dir = root.join(lang);
         println!("cargo:rerun-if-changed={}", dir.display());
         // No templates means no messages: fail the build, not the first

@@ -28,6 +28,16 @@ pub struct Settings {
     pub status_page: StatusPageSettings,
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
+    pub desk: DeskSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskSettings {
+    pub session_idle_hours: i64,
+    pub invitation_hours: i64,
+    pub max_failed_sign_ins: i64,
+    pub failed_sign_in_window_minutes: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,6 +346,14 @@ impl Settings {
         if r.purge_interval_minutes < 1 || r.finished_jobs_days < 1 || r.provider_callbacks_days < 1
         {
             return bad("retention: every setting must be at least 1");
+        }
+        let d = &self.desk;
+        if d.session_idle_hours < 1
+            || d.invitation_hours < 1
+            || d.max_failed_sign_ins < 1
+            || d.failed_sign_in_window_minutes < 1
+        {
+            return bad("desk: every setting must be at least 1");
         }
         Ok(())
     }

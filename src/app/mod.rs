@@ -8,6 +8,7 @@
 //! others build on; docs/ARCHITECTURE.md has the map.
 
 pub mod admin;
+pub mod desk;
 mod error;
 pub mod handover;
 mod idempotency;
@@ -27,9 +28,9 @@ use crate::notify::outbox::Outbox;
 use std::sync::Arc;
 
 pub use admin::{
-    DealershipChanges, DealershipView, MeView, NewDealership, NewStaff, NewStaffCreated,
-    OpeningInput, OpeningView, PresenceView, QuietHoursInput, StaffView, generate_token,
-    hash_token,
+    DeactivateInput, DealershipChanges, DealershipView, InvitationSent, MeView, NewDealership,
+    NewStaff, NewStaffCreated, OpeningInput, OpeningView, PresenceView, QuietHoursInput, StaffView,
+    generate_token, hash_token,
 };
 pub use error::{AppError, Candidate};
 pub use handover::{

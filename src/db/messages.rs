@@ -66,3 +66,20 @@ pub fn mark_escalated(conn: &mut DbConn, id: MessageId, at: NaiveDateTime) -> Qu
         .execute(conn)
         .map(drop)
 }
+
+/// Customer messages not yet answered on these ROs: (RO, when written).
+pub fn unanswered_for(
+    conn: &mut DbConn,
+    ro_ids: &[RoId],
+) -> QueryResult<Vec<(RoId, NaiveDateTime)>> {
+    m::messages
+        .filter(
+            m::direction
+                .eq(Direction::Inbound)
+                .and(m::answered_at.is_null()),
+        )
+        .filter(m::ro_id.eq_any(ro_ids))
+        .select((m::ro_id.assume_not_null(), m::at))
+        .order(m::at.asc())
+        .load(conn)
+}

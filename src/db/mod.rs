@@ -2,6 +2,7 @@
 //! embedded migrations, and one module of queries per table. Nothing outside
 //! `db/` writes SQL.
 
+pub mod accounts;
 pub mod availability;
 mod backup;
 pub mod concerns;

@@ -73,6 +73,33 @@ pub struct StaffRow {
     pub presence_since: Option<NaiveDateTime>,
     pub break_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// False once deactivated: the token and sessions stop working.
+    pub active: bool,
+    pub deactivated_at: Option<NaiveDateTime>,
+    /// argon2id, PHC string; none until the invitation is taken up.
+    pub password_hash: Option<String>,
+}
+
+/// A one-time link to set a password (stored as the token's hash).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_invitations)]
+pub struct InvitationRow {
+    pub token_hash: String,
+    pub staff_id: StaffId,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// A signed-in desk session (stored as the cookie's hash).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = desk_sessions)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub staff_id: StaffId,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -47,6 +47,8 @@ pub fn save(
 
 pub struct ListFilter {
     pub status: Option<RoStatus>,
+    /// RO number, customer name or phone, VIN or plate (any of them).
+    pub q: Option<String>,
     pub advisor_id: Option<StaffId>,
     /// Only ROs numbered below this (the cursor of the previous page).
     pub before_number: Option<i64>,
@@ -72,7 +74,67 @@ pub fn list(
     if let Some(before) = filter.before_number {
         query = query.filter(r::number.lt(before));
     }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(matching(dealership_id, q));
+    }
     query.order(r::number.desc()).limit(filter.limit).load(conn)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+type Matching = Box<
+    dyn BoxableExpression<
+            super::schema::repair_orders::table,
+            super::conn::MultiBackend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
+
+/// The search. A number is an RO number (or, with 4 digits or more, part
+/// of a phone number); anything else is part of the customer's name or
+/// phone, the VIN or the plate (case ignored; wildcards taken literally).
+fn matching(dealership_id: DealershipId, q: &str) -> Matching {
+    use super::schema::customers::dsl as c;
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = format!("%{digits}%");
+    let by_phone = c::customers
+        .filter(c::dealership_id.eq(dealership_id))
+        .filter(c::phone.like(phone_like).assume_not_null())
+        .select(c::id);
+    if let Ok(number) = q.trim_start_matches('#').parse::<i64>() {
+        return if digits.len() >= 4 {
+            Box::new(r::number.eq(number).or(r::customer_id.eq_any(by_phone)))
+        } else {
+            Box::new(r::number.eq(number))
+        };
+    }
+    let escaped = q
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let like = format!("%{escaped}%");
+    let by_name = c::customers
+        .filter(c::dealership_id.eq(dealership_id))
+        .filter(lower(c::name).like(like.clone()).escape('\\'))
+        .select(c::id);
+    let text: Matching = Box::new(
+        r::customer_id
+            .eq_any(by_name)
+            .or(lower(r::vin).like(like.clone()).escape('\\'))
+            // A missing plate compares as NULL: that part is simply false.
+            .or(lower(r::vehicle_plate.assume_not_null())
+                .like(like)
+                .escape('\\')),
+    );
+    if digits.len() >= 4
+        && q.chars()
+            .all(|ch| ch.is_ascii_digit() || " ()+-.".contains(ch))
+    {
+        Box::new(text.or(r::customer_id.eq_any(by_phone)))
+    } else {
+        text
+    }
 }
 
 /// Work-complete ROs waiting for someone to come on duty to hand them over.
@@ -168,4 +230,20 @@ pub fn find_by_token_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<R
         .select(RoRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Open repair orders (neither picked up nor cancelled), soonest promise
+/// first: the desk's board.
+pub fn open_for(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    limit: i64,
+) -> QueryResult<Vec<RoRow>> {
+    r::repair_orders
+        .filter(r::dealership_id.eq(dealership_id))
+        .filter(r::status.ne_all([RoStatus::PickedUp, RoStatus::Cancelled]))
+        .order((r::promised_at.asc(), r::number.asc()))
+        .limit(limit)
+        .select(RoRow::as_select())
+        .load(conn)
 }

@@ -16,13 +16,22 @@ pub enum Expiring {
     FinishedJobs,
     /// Delivery-status callbacks from the provider (`received_at`).
     ProviderCallbacks,
+    /// Desk sessions idle past their timeout (`last_seen_at`).
+    IdleSessions,
+    /// Failed sign-ins older than the counting window (`at`).
+    SignInFailures,
+    /// Invitations used or run out a while ago (`expires_at`).
+    StaleInvitations,
 }
 
 impl Expiring {
-    pub const ALL: [Expiring; 3] = [
+    pub const ALL: [Expiring; 6] = [
         Expiring::IdempotencyKeys,
         Expiring::FinishedJobs,
         Expiring::ProviderCallbacks,
+        Expiring::IdleSessions,
+        Expiring::SignInFailures,
+        Expiring::StaleInvitations,
     ];
 
     pub fn table(self) -> &'static str {
@@ -30,6 +39,9 @@ impl Expiring {
             Expiring::IdempotencyKeys => "idempotency_keys",
             Expiring::FinishedJobs => "jobs",
             Expiring::ProviderCallbacks => "provider_callbacks",
+            Expiring::IdleSessions => "desk_sessions",
+            Expiring::SignInFailures => "sign_in_failures",
+            Expiring::StaleInvitations => "staff_invitations",
         }
     }
 
@@ -38,6 +50,9 @@ impl Expiring {
             Expiring::IdempotencyKeys => "created_at",
             Expiring::FinishedJobs => "finished_at",
             Expiring::ProviderCallbacks => "received_at",
+            Expiring::IdleSessions => "last_seen_at",
+            Expiring::SignInFailures => "at",
+            Expiring::StaleInvitations => "expires_at",
         }
     }
 }

@@ -40,6 +40,37 @@ diesel::table! {
         presence_since -> Nullable<Timestamp>,
         break_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        active -> Bool,
+        deactivated_at -> Nullable<Timestamp>,
+        password_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    staff_invitations (token_hash) {
+        token_hash -> Text,
+        staff_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    desk_sessions (id_hash) {
+        id_hash -> Text,
+        staff_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Text,
+        key -> Text,
+        at -> Timestamp,
     }
 }
 
@@ -335,6 +366,7 @@ diesel::table! {
 }
 
 diesel::joinable!(staff -> dealerships (dealership_id));
+diesel::joinable!(desk_sessions -> staff (staff_id));
 diesel::joinable!(notification_events -> notifications (notification_id));
 diesel::joinable!(repair_orders -> customers (customer_id));
 diesel::joinable!(concerns -> repair_orders (ro_id));
@@ -366,4 +398,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_delegates,
     ro_delegates,
     service_secrets,
+    staff_invitations,
+    desk_sessions,
+    sign_in_failures,
 );

@@ -121,3 +121,52 @@ pub fn set_token_hash(conn: &mut DbConn, id: StaffId, hash: &str) -> QueryResult
         .execute(conn)
         .map(drop)
 }
+
+/// A staff member of any dealership (the admin acts across them).
+pub fn find_any(conn: &mut DbConn, id: StaffId) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(s::id.eq(id))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+/// The account that signs in with this email (in any case).
+pub fn find_by_email(conn: &mut DbConn, email: &EmailAddress) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(lower(s::email).eq(email.as_str().to_lowercase()))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether anyone already signs in with this email (in any case).
+pub fn email_taken(conn: &mut DbConn, email: &EmailAddress) -> QueryResult<bool> {
+    let lowered = email.as_str().to_lowercase();
+    diesel::select(diesel::dsl::exists(
+        s::staff.filter(lower(s::email).eq(lowered)),
+    ))
+    .get_result(conn)
+}
+
+/// Turns an account on or off (`deactivated_at` set when off).
+pub fn set_active(
+    conn: &mut DbConn,
+    id: StaffId,
+    active: bool,
+    at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(s::staff.filter(s::id.eq(id)))
+        .set((s::active.eq(active), s::deactivated_at.eq(at)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: StaffId, hash: &str) -> QueryResult<()> {
+    diesel::update(s::staff.filter(s::id.eq(id)))
+        .set(s::password_hash.eq(Some(hash)))
+        .execute(conn)
+        .map(drop)
+}

@@ -37,6 +37,8 @@ string_enum!(
         StaffEscalation => "staff_escalation",
         StaffDeliveryFailed => "staff_delivery_failed",
         StaffCustomerArrived => "staff_customer_arrived",
+        /// A new account's link to set a desk password.
+        StaffInvitation => "staff_invitation",
     }
 );
 
@@ -59,7 +61,7 @@ impl MessageKind {
             | Reply | HandoverChanged | PickupLater => Audience::Customer,
             Help | OptedOut => Audience::TextOnly,
             StaffCustomerMessage | StaffDecision | StaffCashierReady | StaffEscalation
-            | StaffDeliveryFailed | StaffCustomerArrived => Audience::Staff,
+            | StaffDeliveryFailed | StaffCustomerArrived | StaffInvitation => Audience::Staff,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP: routes, extractors, problem+json errors, the OpenAPI document.
 //! Handlers are thin: extract, call one use case, answer.
 
+mod accounts;
 mod dealerships;
+mod desk;
 pub mod extract;
 mod observe;
 pub mod openapi;

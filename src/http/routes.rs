@@ -3,7 +3,9 @@
 //! list answers a known path asked with another method: 405 with `Allow`.
 
 use super::problem::ApiError;
-use super::{dealerships, ops, outbox, repair_orders, staff, status_page, webhooks, work};
+use super::{
+    accounts, dealerships, desk, ops, outbox, repair_orders, staff, status_page, webhooks, work,
+};
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,6 +23,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(dealerships::create_staff)
         .service(staff::me)
         .service(staff::list)
+        .service(accounts::deactivate)
+        .service(accounts::reactivate)
+        .service(accounts::token)
+        .service(accounts::invitation)
         .service(staff::clock_in)
         .service(staff::clock_out)
         .service(staff::take_break)
@@ -44,6 +50,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(work::pickup)
         .service(work::delegates)
         .service(work::arrived)
+        .service(desk::sign_in::login_form)
+        .service(desk::sign_in::login)
+        .service(desk::sign_in::logout)
+        .service(desk::sign_in::invite_form)
+        .service(desk::sign_in::invite)
+        .service(desk::board::show)
+        .service(desk::board::presence)
+        .service(desk::board::search)
         .service(status_page::show)
         .service(status_page::show_head)
         .service(status_page::approve)

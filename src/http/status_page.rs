@@ -118,10 +118,13 @@ fn render(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let csrf = match req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 16) {
+    let cookie_value = match req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 16) {
         Some(c) => c.value().to_owned(),
         None => random_token()?,
     };
+    // The form carries a token the server derives from the cookie and this
+    // page's link: a pair the client invents does not match.
+    let csrf = app.links.form_token(&cookie_value, token);
     let nonce = random_token()?;
     let lang = view.language;
     let html = app
@@ -129,7 +132,7 @@ fn render(
         .templates()
         .render_page(lang, "status_page", &serde_json::json!({ "view": view, "token": token, "csrf": csrf, "nonce": nonce, "flash": flash, "error": error }))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let cookie = Cookie::build(CSRF_COOKIE, csrf)
+    let cookie = Cookie::build(CSRF_COOKIE, cookie_value)
         .path("/s/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -243,8 +246,14 @@ pub async fn show_head(
     the_page(&app, &limits, &req, &token).await
 }
 
-/// The submitted form, if its CSRF field matches the cookie.
-fn form(req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+/// The submitted form, if its CSRF field is the one the server derived from
+/// the cookie for this page.
+fn form(
+    app: &App,
+    req: &HttpRequest,
+    token: &str,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, ApiError> {
     if body.len() > MAX_FORM_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_FORM_BYTES));
     }
@@ -254,7 +263,7 @@ fn form(req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, ApiErro
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     match (sent, req.cookie(CSRF_COOKIE)) {
-        (Some(s), Some(c)) if !s.is_empty() && s == c.value() => Ok(fields),
+        (Some(s), Some(c)) if app.links.form_token_matches(s, c.value(), token) => Ok(fields),
         _ => Err(ApiError::Csrf),
     }
 }
@@ -291,7 +300,7 @@ pub async fn approve(
     if let Some(refused) = limits.check(&token, &req) {
         return Ok(refused);
     }
-    let fields = form(&req, &body.0)?;
+    let fields = form(&app, &req, &token, &body.0)?;
     let version = fields
         .iter()
         .find(|(k, _)| k == "estimate_version")
@@ -350,7 +359,7 @@ pub async fn message(
     if let Some(refused) = limits.check(&token, &req) {
         return Ok(refused);
     }
-    let fields = form(&req, &body.0)?;
+    let fields = form(&app, &req, &token, &body.0)?;
     let text = fields
         .iter()
         .find(|(k, _)| k == "body")

@@ -30,6 +30,8 @@ pub struct MessageContext {
     pub next_pickup: Option<String>,
     /// The staff member a staff message is for.
     pub recipient: PersonCtx,
+    /// A link the message hands over (the desk invitation).
+    pub link: Option<String>,
     pub failure: Option<FailureCtx>,
 }
 
@@ -230,6 +232,7 @@ impl MessageContext {
             waited: Some("4 hours".into()),
             next_pickup: Some("Wednesday at 12:30 PM".into()),
             recipient: PersonCtx::new("Maria Chen", Some("+13125550104")),
+            link: Some("https://service.lakeside-toyota.example/desk/invite/hov_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfG".into()),
             failure: Some(FailureCtx {
                 kind: "promised_changed".into(),
                 channel: "sms".into(),

@@ -93,8 +93,9 @@ impl Templates {
             problem,
         };
         let mut env = environment();
-        for lang in LANGUAGES {
-            let folder = dir.join(lang.code());
+        let folders = LANGUAGES.iter().map(|l| l.code()).chain(["desk"]);
+        for code in folders {
+            let folder = dir.join(code);
             let entries = std::fs::read_dir(&folder)
                 .map_err(|e| load_error(format!("cannot read {}: {e}", folder.display())))?;
             for entry in entries {
@@ -107,8 +108,8 @@ impl Templates {
                 }
                 let source = std::fs::read_to_string(&path)
                     .map_err(|e| load_error(format!("cannot read {}: {e}", path.display())))?;
-                env.add_template_owned(format!("{}/{file}", lang.code()), source)
-                    .map_err(|e| load_error(format!("{file} ({}): {e}", lang.code())))?;
+                env.add_template_owned(format!("{}/{file}", code), source)
+                    .map_err(|e| load_error(format!("{file} ({}): {e}", code)))?;
             }
         }
         let templates = Self { env };
@@ -194,6 +195,24 @@ impl Templates {
         ctx: &S,
     ) -> Result<String, TemplateError> {
         let name = format!("{}/{page}.html.j2", lang.code());
+        let err = |source| TemplateError::Render {
+            name: name.clone(),
+            source,
+        };
+        self.env
+            .get_template(&name)
+            .map_err(err)?
+            .render(ctx)
+            .map_err(err)
+    }
+
+    /// A page of the staff desk (config/templates/desk, English).
+    pub fn render_desk<S: serde::Serialize>(
+        &self,
+        page: &str,
+        ctx: &S,
+    ) -> Result<String, TemplateError> {
+        let name = format!("desk/{page}.html.j2");
         let err = |source| TemplateError::Render {
             name: name.clone(),
             source,

@@ -309,7 +309,7 @@ pub async fn shop_with_number(app: &TestApp) -> (String, Person, Person) {
         .post(
             &format!("/api/v1/dealerships/{d}/staff"),
             ADMIN_TOKEN,
-            &json!({"name": "Maria Chen", "role": "manager", "phone": "+13125550104"}),
+            &json!({"name": "Maria Chen", "role": "manager", "phone": "+13125550104", "invite": false}),
         )
         .await;
     let body = r.ok(201);

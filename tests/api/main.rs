@@ -9,6 +9,7 @@ mod fixtures;
 mod handover_story;
 mod helpers;
 
+mod accounts;
 mod auth;
 mod availability;
 mod bad_input;
@@ -16,6 +17,7 @@ mod browser;
 mod cli;
 mod counter;
 mod dealerships;
+mod desk;
 mod estimate;
 mod lifecycle;
 mod lifetimes;

@@ -91,7 +91,7 @@ async fn the_estimate_email_is_itemized_with_reply_to_the_advisor() {
         .post(
             &format!("/api/v1/dealerships/{d}/staff"),
             ADMIN_TOKEN,
-            &json!({"name": "Ana Lopez", "role": "advisor", "email": "ana@lakeside.example"}),
+            &json!({"name": "Ana Lopez", "role": "advisor", "email": "ana@lakeside.example", "invite": false}),
         )
         .await;
     let advisor = r.ok(201)["token"].as_str().unwrap().to_owned();

@@ -294,7 +294,7 @@ async fn cars_kept_overnight_get_a_daily_update_and_cashiers_hear_of_balances() 
         .post(
             &format!("/api/v1/dealerships/{}/staff", shop.dealership_id),
             ADMIN_TOKEN,
-            &json!({"name": "Dee", "role": "cashier", "phone": "+13125550107"}),
+            &json!({"name": "Dee", "role": "cashier", "phone": "+13125550107", "invite": false}),
         )
         .await
         .ok(201)

@@ -89,7 +89,8 @@ async fn every_documented_operation_is_served() {
     for (template, item) in doc["paths"].as_object().unwrap() {
         let path = template
             .replace("{id}", id)
-            .replace("{token}", "not-a-token");
+            .replace("{token}", "not-a-token")
+            .replace("{change}", "clock-in");
         assert!(
             !path.contains('{'),
             "a parameter this test does not fill: {template}"

@@ -208,8 +208,12 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
     let id = ro["id"].as_str().unwrap();
     let path = path_of(&link_from_text(&app, &shop, id).await);
     let page = get_page(&app, &path).await;
-    let csrf = page.csrf_cookie.clone().unwrap();
-    assert_eq!(field(&page.html, "csrf"), csrf);
+    let cookie = page.csrf_cookie.clone().unwrap();
+    let csrf = field(&page.html, "csrf");
+    assert_ne!(
+        csrf, cookie,
+        "the form carries what the server derived, not the cookie"
+    );
     let version = field(&page.html, "estimate_version");
     let (brakes, filter, sensor) = (
         ro["jobs"][0]["id"].as_str().unwrap(),
@@ -246,11 +250,21 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
         .status(),
         403
     );
+    // A cookie and a field the client made up together: refused too.
+    let invented = "invented-by-the-client-0123456789";
+    let mut made_up = answers.to_vec();
+    made_up[0] = ("csrf", invented);
+    assert_eq!(
+        post_form(&app, &format!("{path}/approve"), Some(invented), &made_up)
+            .await
+            .status(),
+        403
+    );
     // Sending the form without choosing anything: asked again, in Spanish.
     let r = post_form(
         &app,
         &format!("{path}/approve"),
-        Some(&csrf),
+        Some(&cookie),
         &[("csrf", &csrf), ("estimate_version", &version)],
     )
     .await;
@@ -265,7 +279,7 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
     let r = post_form(
         &app,
         &format!("{path}/approve"),
-        Some(&csrf),
+        Some(&cookie),
         &[
             ("csrf", &csrf),
             ("estimate_version", &version),
@@ -281,7 +295,7 @@ async fn answers_on_the_page_are_recorded_with_where_they_came_from_and_the_advi
             .contains("No pudimos guardar esa respuesta")
     );
     assert_eq!(before, app.fingerprint().await);
-    let r = post_form(&app, &format!("{path}/approve"), Some(&csrf), &answers).await;
+    let r = post_form(&app, &format!("{path}/approve"), Some(&cookie), &answers).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("{path}?done=answers"));
     let got = app
@@ -348,7 +362,8 @@ async fn a_stale_page_is_refused_with_the_fresh_one() {
     let id = ro["id"].as_str().unwrap();
     let path = path_of(&link_from_text(&app, &shop, id).await);
     let page = get_page(&app, &path).await;
-    let csrf = page.csrf_cookie.clone().unwrap();
+    let cookie = page.csrf_cookie.clone().unwrap();
+    let csrf = field(&page.html, "csrf");
     let seen = field(&page.html, "estimate_version");
     // The advisor adds a job while the customer is reading.
     app.post(
@@ -365,7 +380,7 @@ async fn a_stale_page_is_refused_with_the_fresh_one() {
     let r = post_form(
         &app,
         &format!("{path}/approve"),
-        Some(&csrf),
+        Some(&cookie),
         &[
             ("csrf", &csrf),
             ("estimate_version", &seen),
@@ -449,11 +464,12 @@ async fn messages_from_the_page_join_the_conversation() {
     let id = ro["id"].as_str().unwrap();
     let path = path_of(&link_from_text(&app, &shop, id).await);
     let page = get_page(&app, &path).await;
-    let csrf = page.csrf_cookie.unwrap();
+    let cookie = page.csrf_cookie.unwrap();
+    let csrf = field(&page.html, "csrf");
     let r = post_form(
         &app,
         &format!("{path}/messages"),
-        Some(&csrf),
+        Some(&cookie),
         &[("csrf", &csrf), ("body", "Can you also check the wipers?")],
     )
     .await;
@@ -461,7 +477,7 @@ async fn messages_from_the_page_join_the_conversation() {
     let r = post_form(
         &app,
         &format!("{path}/messages"),
-        Some(&csrf),
+        Some(&cookie),
         &[("csrf", &csrf), ("body", "   ")],
     )
     .await;

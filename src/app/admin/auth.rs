@@ -44,6 +44,7 @@ impl App {
             .db
             .run(move |conn| db::staff::find_by_token_hash(conn, &hash).map_err(AppError::from))
             .await?
+            .filter(|row| row.active)
             .ok_or(AppError::Unauthenticated("the token is not valid"))?;
         Ok(Caller::Staff(Actor {
             staff_id: row.id,

@@ -116,6 +116,7 @@ fn seed(tx: &mut DbConn, tokens: DemoTokens, cx: &Ctx) -> Result<DemoCredentials
                 role: role.as_str().into(),
                 phone: Some(phone.into()),
                 email: Some(format!("{first}@demo-motors.example")),
+                invite: false,
             },
             dealership.id,
             dealership.country,

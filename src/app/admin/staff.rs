@@ -1,5 +1,6 @@
 //! Staff members: creation with a one-time token, "who am I", the roster.
 
+use crate::app::admin::accounts::{InvitationSent, invite};
 use crate::app::admin::auth::{generate_token, hash_token};
 use crate::app::error::present;
 use crate::app::idempotency::Outcome;
@@ -28,7 +29,17 @@ pub struct NewStaff {
     pub role: String,
     /// For pages from the counter ("your customer is here").
     pub phone: Option<String>,
+    /// They sign in to the desk with it; unique among all staff.
     pub email: Option<String>,
+    /// Send the invitation to set a desk password (default true): by email,
+    /// or by text without one. False for an account used only through the
+    /// API (a manager can invite later).
+    #[serde(default = "yes")]
+    pub invite: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -40,6 +51,10 @@ pub struct StaffView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub presence: PresenceView,
+    /// False once deactivated: their token and desk sessions no longer work.
+    pub active: bool,
+    /// Whether they have set a desk password (through their invitation).
+    pub has_password: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -58,6 +73,9 @@ pub struct NewStaffCreated {
     pub staff: StaffView,
     /// Bearer token for this person. Shown once; only its hash is stored.
     pub token: String,
+    /// The invitation to set a desk password, for a new account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationSent>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -88,6 +106,8 @@ impl StaffView {
                 since: row.presence_since.map(utc),
                 break_until: row.break_until.map(utc),
             },
+            active: row.active,
+            has_password: row.password_hash.is_some(),
         }
     }
 }
@@ -144,6 +164,9 @@ pub(crate) fn parse_staff(
         presence_since: None,
         break_until: None,
         created_at: stored(now),
+        active: true,
+        deactivated_at: None,
+        password_hash: None,
     };
     Ok((row, token))
 }
@@ -163,20 +186,36 @@ impl App {
             }
             require(actor, Permission::CreateStaff)?;
         }
-        self.write_once(caller.scope(), idem, move |tx, cx| {
-            let dealership = db::dealerships::find(tx, dealership_id)?
-                .ok_or(AppError::NotFound("dealership"))?;
-            let (row, token) = parse_staff(&input, dealership.id, dealership.country, cx.now)?;
-            db::staff::insert(tx, &row)?;
-            Ok((
-                Outcome::Created,
-                NewStaffCreated {
-                    staff: StaffView::from_row(&row),
-                    token,
-                },
-            ))
-        })
-        .await
+        let reply = self
+            .write_once(caller.scope(), idem, move |tx, cx| {
+                let dealership = db::dealerships::find(tx, dealership_id)?
+                    .ok_or(AppError::NotFound("dealership"))?;
+                let (row, token) = parse_staff(&input, dealership.id, dealership.country, cx.now)?;
+                if let Some(email) = &row.email
+                    && db::staff::email_taken(tx, email)?
+                {
+                    return Err(AppError::field(
+                        "email",
+                        "another staff member signs in with this email",
+                    ));
+                }
+                db::staff::insert(tx, &row)?;
+                let invitation = match input.invite {
+                    true => Some(invite(tx, cx, &row, &dealership)?),
+                    false => None,
+                };
+                Ok((
+                    Outcome::Created,
+                    NewStaffCreated {
+                        staff: StaffView::from_row(&row),
+                        token,
+                        invitation,
+                    },
+                ))
+            })
+            .await?;
+        self.outbox.wake();
+        Ok(reply)
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<MeView, AppError> {

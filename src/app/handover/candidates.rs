@@ -66,6 +66,25 @@ pub(crate) fn candidates(
     ro: &RepairOrder,
     now: DateTime<Utc>,
 ) -> Result<Vec<Candidate>, AppError> {
+    gather(tx, ro, now, true)
+}
+
+/// The same candidates without locking anyone: for a screen that shows
+/// what a change would do, never for deciding it.
+pub(crate) fn peek_candidates(
+    tx: &mut DbConn,
+    ro: &RepairOrder,
+    now: DateTime<Utc>,
+) -> Result<Vec<Candidate>, AppError> {
+    gather(tx, ro, now, false)
+}
+
+fn gather(
+    tx: &mut DbConn,
+    ro: &RepairOrder,
+    now: DateTime<Utc>,
+    lock: bool,
+) -> Result<Vec<Candidate>, AppError> {
     let mut ids = vec![ro.row.advisor_id];
     let own = db::availability::ro_delegates(tx, ro.row.id)?;
     let delegates = if own.is_empty() {
@@ -81,7 +100,7 @@ pub(crate) fn candidates(
     // Locks in a fixed order (by id), so two decisions never deadlock.
     let mut sorted = ids.clone();
     sorted.sort();
-    for id in &sorted {
+    for id in sorted.iter().filter(|_| lock) {
         db::staff::lock(tx, *id)?;
     }
     let rows = db::staff::find_many(tx, ro.dealership.id, &ids)?;

@@ -48,6 +48,12 @@ fn clock(
     db::staff::lock(tx, staff_id)?;
     let mut staff =
         db::staff::find(tx, dealership_id, staff_id)?.ok_or(AppError::NotFound("staff member"))?;
+    if !staff.active {
+        return Err(AppError::conflict(
+            "staff-deactivated",
+            format!("{} is deactivated", staff.name),
+        ));
+    }
     let presence = presence_of(&staff);
     let next = match change {
         Change::In => presence.clock_in(now),

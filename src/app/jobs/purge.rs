@@ -1,6 +1,7 @@
 //! The purge: rows that only serve the machinery go when their time is up
 //! (idempotency keys after 24 hours, finished jobs and provider callbacks
-//! after `retention.*` days). Run by the worker every
+//! after `retention.*` days, idle desk sessions, old failed sign-ins, and
+//! invitations a month past their expiry). Run by the worker every
 //! `retention.purge_interval_minutes`; safe on every instance at once.
 
 use crate::app::idempotency::KEY_LIFETIME_HOURS;
@@ -23,6 +24,12 @@ impl App {
                 Expiring::IdempotencyKeys => Duration::hours(KEY_LIFETIME_HOURS),
                 Expiring::FinishedJobs => Duration::days(r.finished_jobs_days),
                 Expiring::ProviderCallbacks => Duration::days(r.provider_callbacks_days),
+                Expiring::IdleSessions => Duration::hours(self.settings.desk.session_idle_hours),
+                Expiring::SignInFailures => {
+                    Duration::minutes(self.settings.desk.failed_sign_in_window_minutes)
+                }
+                // Kept a month past expiry, for "I never got the link".
+                Expiring::StaleInvitations => Duration::days(30),
             };
             let cutoff = stored(now - age);
             let mut total = 0u64;

@@ -39,6 +39,27 @@ impl Links {
         format!("{}/s/{}", self.base, self.token(ro_id, version))
     }
 
+    /// The value a status-page form must carry for the browser holding the
+    /// CSRF cookie `cookie` on the page of `token`: HMAC(secret, both), so a
+    /// pair a client makes up without the secret never matches, and a pair
+    /// from one page does not fit another.
+    pub fn form_token(&self, cookie: &str, token: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(format!("status-form:{token}:{cookie}").as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `sent` is the form token for `cookie` on `token`'s page
+    /// (compared in constant time).
+    pub fn form_token_matches(&self, sent: &str, cookie: &str, token: &str) -> bool {
+        let Ok(sent) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sent) else {
+            return false;
+        };
+        let mut mac = self.mac.clone();
+        mac.update(format!("status-form:{token}:{cookie}").as_bytes());
+        mac.verify_slice(&sent).is_ok()
+    }
+
     /// What the database keeps of a token.
     pub fn hash(token: &str) -> String {
         hex::encode(Sha256::digest(token.as_bytes()))

@@ -306,6 +306,9 @@ fn resolve_advisor(
             format!("is a {}, not an advisor or manager", staff.role),
         ));
     }
+    if !staff.active {
+        return Err(AppError::field("advisor_id", "is deactivated"));
+    }
     Ok(staff.id)
 }
 

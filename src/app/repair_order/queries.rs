@@ -21,6 +21,9 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Only ROs of this advisor.
     pub advisor_id: Option<Uuid>,
+    /// Search: an RO number, or part of the customer's name or phone
+    /// (4 digits or more), the VIN or the plate.
+    pub q: Option<String>,
     /// At most this many (1–200, default 50).
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
@@ -69,6 +72,7 @@ impl App {
         let filter = db::repair_orders::ListFilter {
             status: present(status)?,
             advisor_id: query.advisor_id.map(StaffId::from),
+            q: query.q.clone(),
             before_number: before,
             limit,
         };

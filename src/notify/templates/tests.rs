@@ -310,7 +310,7 @@ fn the_built_in_templates_are_the_ones_in_config() {
 fn a_broken_template_stops_loading() {
     let dir = tempfile::tempdir().unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
-    for lang in ["en", "es"] {
+    for lang in ["en", "es", "desk"] {
         std::fs::create_dir_all(dir.path().join(lang)).unwrap();
         for entry in std::fs::read_dir(source.join(lang)).unwrap() {
             let path = entry.unwrap().path();

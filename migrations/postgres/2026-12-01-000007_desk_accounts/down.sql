@@ -1,0 +1,5 @@
+DROP TABLE sign_in_failures;
+DROP TABLE desk_sessions;
+DROP TABLE staff_invitations;
+DROP INDEX staff_email;
+ALTER TABLE staff DROP COLUMN password_hash, DROP COLUMN deactivated_at, DROP COLUMN active;
