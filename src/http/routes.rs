@@ -58,6 +58,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(desk::board::show)
         .service(desk::board::presence)
         .service(desk::board::search)
+        .service(desk::repair_order::show)
+        .service(desk::repair_order::act)
         .service(status_page::show)
         .service(status_page::show_head)
         .service(status_page::approve)

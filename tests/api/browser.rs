@@ -14,7 +14,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     _profile: tempfile::TempDir,
@@ -27,7 +27,7 @@ impl Drop for Driver {
     }
 }
 
-fn driver() -> Option<Driver> {
+pub(crate) fn driver() -> Option<Driver> {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present {
         if std::env::var("HANDOVER_BROWSER_TESTS").as_deref() == Ok("require") {
@@ -62,7 +62,7 @@ fn driver() -> Option<Driver> {
     })
 }
 
-async fn browser(d: &Driver) -> fantoccini::Client {
+pub(crate) async fn browser(d: &Driver) -> fantoccini::Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -90,7 +90,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn save(client: &fantoccini::Client, name: &str) {
+pub(crate) async fn save(client: &fantoccini::Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }

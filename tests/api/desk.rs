@@ -4,25 +4,25 @@
 use crate::fixtures::Shop;
 use crate::helpers::*;
 use chrono::Duration;
-use serde_json::{Value, json};
+use serde_json::json;
 
-const PASSWORD: &str = "brake pads and coffee";
+pub(crate) const PASSWORD: &str = "brake pads and coffee";
 
 /// A browser of our own: the cookies it was given, sent back as given.
 #[derive(Default, Clone)]
-struct Browser {
-    cookies: Vec<(String, String)>,
+pub(crate) struct Browser {
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
-struct Page {
-    status: u16,
-    html: String,
-    location: Option<String>,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) html: String,
+    pub(crate) location: Option<String>,
+    pub(crate) headers: reqwest::header::HeaderMap,
 }
 
 impl Browser {
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -30,7 +30,7 @@ impl Browser {
             .join("; ")
     }
 
-    fn cookie(&self, name: &str) -> Option<String> {
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
         self.cookies
             .iter()
             .find(|(k, _)| k == name)
@@ -53,7 +53,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, app: &TestApp, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, app: &TestApp, path: &str) -> Page {
         let r = app
             .client
             .get(format!("{}{path}", app.address))
@@ -64,7 +64,12 @@ impl Browser {
         self.read(r).await
     }
 
-    async fn post(&mut self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
@@ -95,7 +100,7 @@ impl Browser {
     }
 }
 
-fn field(html: &str, name: &str) -> String {
+pub(crate) fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -106,7 +111,7 @@ fn field(html: &str, name: &str) -> String {
 
 /// The invitation link a new account's email carried (as /dev/outbox
 /// shows it: nothing leaves the machine in tests).
-async fn invitation_link(app: &TestApp, to: &str) -> String {
+pub(crate) async fn invitation_link(app: &TestApp, to: &str) -> String {
     app.settle().await;
     let r = app.get("/dev/outbox?format=json", ADMIN_TOKEN).await;
     let body = r.ok(200)["messages"]
@@ -121,7 +126,23 @@ async fn invitation_link(app: &TestApp, to: &str) -> String {
 }
 
 /// An advisor with an email, invited; the path of their invitation.
-async fn invited(app: &TestApp, shop: &Shop, name: &str, email: &str) -> (String, String) {
+pub(crate) async fn invited(
+    app: &TestApp,
+    shop: &Shop,
+    name: &str,
+    email: &str,
+) -> (String, String) {
+    let (id, _, path) = invited_with_token(app, shop, name, email).await;
+    (id, path)
+}
+
+/// The same, with their API token.
+pub(crate) async fn invited_with_token(
+    app: &TestApp,
+    shop: &Shop,
+    name: &str,
+    email: &str,
+) -> (String, String, String) {
     let r = app
         .post(
             &format!("/api/v1/dealerships/{}/staff", shop.dealership_id),
@@ -129,12 +150,14 @@ async fn invited(app: &TestApp, shop: &Shop, name: &str, email: &str) -> (String
             &json!({"name": name, "role": "advisor", "email": email}),
         )
         .await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
-    (id, invitation_link(app, email).await)
+    let body = r.ok(201).clone();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let token = body["token"].as_str().unwrap().to_owned();
+    (id, token, invitation_link(app, email).await)
 }
 
 /// Takes up the invitation with `PASSWORD`: a signed-in browser.
-async fn signed_up(app: &TestApp, path: &str) -> Browser {
+pub(crate) async fn signed_up(app: &TestApp, path: &str) -> Browser {
     let mut b = Browser::default();
     let page = b.get(app, path).await;
     assert_eq!(page.status, 200, "{}", page.html);
@@ -154,7 +177,7 @@ async fn signed_up(app: &TestApp, path: &str) -> Browser {
     b
 }
 
-async fn sign_in(app: &TestApp, b: &mut Browser, email: &str, password: &str) -> Page {
+pub(crate) async fn sign_in(app: &TestApp, b: &mut Browser, email: &str, password: &str) -> Page {
     let page = b.get(app, "/desk/login").await;
     let csrf = field(&page.html, "csrf");
     b.post(
@@ -444,133 +467,6 @@ async fn forms_from_another_site_are_refused() {
     assert_eq!(luis["presence"]["state"], "on_duty");
 }
 
-#[tokio::test]
-async fn the_board_shows_each_car_its_promise_and_what_leaving_would_do() {
-    let app = spawn_app().await;
-    let shop = app.shop().await;
-    let r = app
-        .post(
-            &format!("/api/v1/dealerships/{}/staff", shop.dealership_id),
-            ADMIN_TOKEN,
-            &json!({"name": "Luis Ortega", "role": "advisor", "email": "luis@lakeside.example"}),
-        )
-        .await;
-    let luis_token = r.ok(201)["token"].as_str().unwrap().to_owned();
-    let path = invitation_link(&app, "luis@lakeside.example").await;
-    let mut b = signed_up(&app, &path).await;
-    // Luis checks a car in and gets it ready; Ana is his delegate but off.
-    let mut body = app.check_in_body();
-    body["customer"]["name"] = json!("Sam Patel");
-    let ro = app
-        .post("/api/v1/repair-orders", &luis_token, &body)
-        .await
-        .ok(201)
-        .clone();
-    let id = ro["id"].as_str().unwrap().to_owned();
-    let ro = app.estimate(&shop, &ro).await;
-    app.approve_all(&shop, &ro).await;
-    app.set_status(&shop.technician.token, &id, "in_progress")
-        .await
-        .ok(200);
-    app.set_status(&shop.technician.token, &id, "work_complete")
-        .await
-        .ok(200);
-    let board = b.get(&app, "/desk/").await;
-    let csrf = field(&board.html, "csrf");
-    b.post(&app, "/desk/presence/clock-in", &[("csrf", &csrf)])
-        .await;
-    app.post(
-        &format!("/api/v1/repair-orders/{id}/ready"),
-        &luis_token,
-        &json!({}),
-    )
-    .await
-    .ok(200);
-    let board = b.get(&app, "/desk/").await;
-    assert!(board.html.contains("Ready for pickup"));
-    assert!(
-        board.html.contains("Sam Patel") && board.html.contains("Handed over by Luis Ortega"),
-        "{}",
-        board.html
-    );
-    assert!(
-        board.html.contains("has nobody to hand it over"),
-        "leaving would strand the car"
-    );
-    // Leaving is refused in words, and nothing changes.
-    let r = b
-        .post(&app, "/desk/presence/clock-out", &[("csrf", &csrf)])
-        .await;
-    assert_eq!(r.status, 409);
-    assert!(
-        r.html.contains("role=\"alert\"") && r.html.contains("strand"),
-        "{}",
-        r.html
-    );
-    // A car promised an hour ago and still in the shop is late.
-    let mut late = app.check_in_body();
-    late["promised_at"] = json!((app.now() + Duration::minutes(30)).to_rfc3339());
-    let late_ro = app
-        .post("/api/v1/repair-orders", &shop.advisor.token, &late)
-        .await
-        .ok(201)
-        .clone();
-    app.clock.advance(Duration::minutes(45));
-    let board = b.get(&app, "/desk/").await;
-    let number = late_ro["number"].as_i64().unwrap().to_string();
-    let card = &board.html[board
-        .html
-        .find(&format!("<span class=\"num\">{number}</span>"))
-        .unwrap()..];
-    assert!(card[..600].contains("Late"), "{}", &card[..600]);
-}
-
-#[tokio::test]
-async fn search_finds_an_order_by_number_name_phone_vin_or_plate() {
-    let app = spawn_app().await;
-    let shop = app.shop().await;
-    let mut body = app.check_in_body();
-    body["customer"]["name"] = json!("Sam Patel");
-    body["customer"]["phone"] = json!("(312) 555-0188");
-    body["vehicle"]["plate"] = json!("IL 4GK 221");
-    let ro = app
-        .post("/api/v1/repair-orders", &shop.advisor.token, &body)
-        .await
-        .ok(201)
-        .clone();
-    app.check_in(&shop).await;
-    let number = ro["number"].as_i64().unwrap().to_string();
-    for q in [
-        number.as_str(),
-        "patel",
-        "SAM",
-        "555-0188",
-        "0188",
-        "4gk",
-        "CM82633",
-    ] {
-        let r = app
-            .get(
-                &format!("/api/v1/repair-orders?q={}", urlencode(q)),
-                &shop.advisor.token,
-            )
-            .await;
-        let items = r.ok(200)["items"].as_array().unwrap().clone();
-        assert!(items.iter().any(|i| i["id"] == ro["id"]), "{q}");
-        if q != "CM82633" {
-            assert_eq!(items.len(), 1, "{q}: {items:?}");
-        }
-    }
-    let r = app
-        .get("/api/v1/repair-orders?q=%25", &shop.advisor.token)
-        .await;
-    assert_eq!(
-        r.ok(200)["items"],
-        Value::Array(vec![]),
-        "a % is a percent sign"
-    );
-}
-
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

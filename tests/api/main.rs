@@ -18,6 +18,8 @@ mod cli;
 mod counter;
 mod dealerships;
 mod desk;
+mod desk_browser;
+mod desk_pages;
 mod estimate;
 mod lifecycle;
 mod lifetimes;

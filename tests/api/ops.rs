@@ -90,7 +90,8 @@ async fn every_documented_operation_is_served() {
         let path = template
             .replace("{id}", id)
             .replace("{token}", "not-a-token")
-            .replace("{change}", "clock-in");
+            .replace("{change}", "clock-in")
+            .replace("{action}", "status");
         assert!(
             !path.contains('{'),
             "a parameter this test does not fill: {template}"

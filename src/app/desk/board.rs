@@ -15,7 +15,7 @@ use crate::domain::handover_gate::HandoverGate;
 use crate::domain::ids::{RoId, StaffId};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
-use crate::domain::local_time::{describe, describe_until};
+use crate::domain::local_time::{clock_time, describe, describe_until};
 use crate::domain::presence::PresenceState;
 use crate::domain::promise::{PromiseRisk, risk};
 use chrono::{DateTime, Duration, Utc};
@@ -241,7 +241,7 @@ impl App {
                 }
                 let (tz, _) = zone(&dealership);
                 Ok(BoardView {
-                    now_words: describe(now, now, tz, Language::En),
+                    now_words: clock_time(now, tz, Language::En),
                     me: Me {
                         presence: presence_of(my_row).state,
                         leaving: leaving(conn, me, &ros, &names, now)?,

@@ -4,6 +4,8 @@
 //! goes through the same use cases as the API. Pages are English.
 
 pub mod board;
+mod forms;
+pub mod repair_order;
 pub mod sign_in;
 
 use super::problem::ApiError;
