@@ -31,6 +31,16 @@ impl Cents {
         }
         format!("{sign}${grouped}.{:02}", abs % 100)
     }
+
+    /// As `display_usd`, or "" for zero: a bill leaves out a fee or a
+    /// discount that is not there.
+    pub fn display_usd_unless_zero(self) -> String {
+        if self.0 == 0 {
+            String::new()
+        } else {
+            self.display_usd()
+        }
+    }
 }
 
 impl Add for Cents {

@@ -5,6 +5,7 @@ use super::problem::ApiError;
 use crate::app::{AppError, Outcome, Reply};
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
+use base64::Engine;
 use serde::Serialize;
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<HttpResponse, ApiError> {
@@ -76,4 +77,13 @@ pub fn repair_order_now<T: Serialize>(value: T) -> Result<HttpResponse, ApiError
         outcome: Outcome::Done,
         value,
     })
+}
+
+/// 128 random bits, base64url: a CSRF cookie or a CSP nonce. Without
+/// randomness there is no page: a predictable token would protect nothing.
+pub fn random_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }

@@ -14,7 +14,6 @@ use crate::domain::language::Language;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, head, post, web};
-use base64::Engine;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 
@@ -76,15 +75,6 @@ fn visitor(req: &HttpRequest) -> Visitor {
     }
 }
 
-/// 128 random bits for a CSRF token or a CSP nonce. Without randomness
-/// there is no page: a predictable token would protect nothing.
-fn random_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
 /// The headers every page carries: no scripts, no third parties, no
 /// framing, not indexed.
 fn page(status: StatusCode, nonce: &str) -> HttpResponseBuilder {
@@ -101,7 +91,7 @@ fn page(status: StatusCode, nonce: &str) -> HttpResponseBuilder {
 }
 
 fn not_found() -> Result<HttpResponse, ApiError> {
-    let nonce = random_token()?;
+    let nonce = crate::http::respond::random_token()?;
     Ok(page(StatusCode::NOT_FOUND, &nonce).body(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Not found</title></head>\
          <body><h1>This link is not valid</h1><p>Please use the link from your latest text or email, or call the dealership.</p></body></html>",
@@ -120,12 +110,12 @@ fn render(
 ) -> Result<HttpResponse, ApiError> {
     let cookie_value = match req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 16) {
         Some(c) => c.value().to_owned(),
-        None => random_token()?,
+        None => crate::http::respond::random_token()?,
     };
     // The form carries a token the server derives from the cookie and this
     // page's link: a pair the client invents does not match.
     let csrf = app.links.form_token(&cookie_value, token);
-    let nonce = random_token()?;
+    let nonce = crate::http::respond::random_token()?;
     let lang = view.language;
     let html = app
         .outbox
@@ -171,7 +161,7 @@ async fn open(
             dealership,
             language,
         }) => {
-            let nonce = random_token()?;
+            let nonce = crate::http::respond::random_token()?;
             let lang = language;
             let html = app
                 .outbox

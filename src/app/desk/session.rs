@@ -5,7 +5,7 @@
 
 use super::passwords;
 use crate::app::admin::accounts::invitation_expired;
-use crate::app::admin::auth::hash_token;
+use crate::app::admin::auth::{generate_token, hash_token};
 use crate::app::time::{stored, utc};
 use crate::app::{Actor, App, AppError};
 use crate::db::models::{SessionRow, StaffRow};
@@ -13,7 +13,6 @@ use crate::db::{self, DbConn};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
 use crate::domain::validation::{FieldError, Violations};
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 
@@ -52,13 +51,6 @@ pub enum Invitation {
     Expired,
 }
 
-fn random(bytes: usize) -> Result<String, AppError> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
-}
-
 fn actor(staff: &StaffRow) -> Actor {
     Actor {
         staff_id: staff.id,
@@ -75,8 +67,9 @@ fn open(
     staff: &StaffRow,
     now: DateTime<Utc>,
 ) -> Result<(String, DeskSession), AppError> {
-    let cookie = random(32)?;
-    let csrf = random(32)?;
+    // 256 random bits each, as API tokens are.
+    let cookie = generate_token()?;
+    let csrf = generate_token()?;
     db::accounts::open_session(
         tx,
         &SessionRow {

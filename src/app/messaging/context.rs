@@ -10,7 +10,6 @@ use crate::domain::dealership::{LocalTime, QuietHours};
 use crate::domain::estimate::{Approval, PayType};
 use crate::domain::language::Language;
 use crate::domain::local_time::{describe, describe_until};
-use crate::domain::money::Cents;
 use crate::notify::context::*;
 use chrono::{DateTime, Duration, Utc};
 
@@ -120,23 +119,15 @@ fn estimate_context(ro: &RepairOrder) -> Result<EstimateCtx, AppError> {
             .map(job)
             .collect(),
         subtotal: p.subtotal.display_usd(),
-        shop_supplies: unless_zero(p.shop_supplies),
-        discount: unless_zero(p.ro_discount),
+        shop_supplies: p.shop_supplies.display_usd_unless_zero(),
+        discount: p.ro_discount.display_usd_unless_zero(),
         tax: p.tax.display_usd(),
         tax_rate: ro.tax_rules()?.rate.to_string(),
         total: p.total.display_usd(),
         approved_total: totals.approved.total.display_usd(),
-        covered_total: unless_zero(totals.warranty + totals.internal),
+        covered_total: (totals.warranty + totals.internal).display_usd_unless_zero(),
         pending: ro.pending_approvals(),
     })
-}
-
-fn unless_zero(amount: Cents) -> String {
-    if amount == Cents::ZERO {
-        String::new()
-    } else {
-        amount.display_usd()
-    }
 }
 
 /// "2019 Honda Accord", or "car"/"auto" when nothing is known.

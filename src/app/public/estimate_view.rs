@@ -6,23 +6,13 @@ use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::aggregate::{EstimateJob, line_amount};
 use crate::domain::bill::Scope;
 use crate::domain::estimate::{Approval, PayType};
-use crate::domain::money::Cents;
-
-/// `amount` as printed, or "" when it is zero (the page leaves the row out).
-pub(super) fn unless_zero(amount: Cents) -> String {
-    if amount == Cents::ZERO {
-        String::new()
-    } else {
-        amount.display_usd()
-    }
-}
 
 pub(super) fn bill(s: &Scope) -> PublicBill {
     PublicBill {
         jobs: (s.subtotal - s.shop_supplies + s.ro_discount).display_usd(),
         subtotal: s.subtotal.display_usd(),
-        shop_supplies: unless_zero(s.shop_supplies),
-        discount: unless_zero(s.ro_discount),
+        shop_supplies: s.shop_supplies.display_usd_unless_zero(),
+        discount: s.ro_discount.display_usd_unless_zero(),
         tax: s.tax.display_usd(),
         total: s.total.display_usd(),
         total_cents: s.total.0,
@@ -65,7 +55,7 @@ fn public_job(ro: &RepairOrder, job: &EstimateJob, open: bool) -> PublicJob {
                 amount: line_amount(l).display_usd(),
             })
             .collect(),
-        discount: unless_zero(priced.discount_applied()),
+        discount: priced.discount_applied().display_usd_unless_zero(),
         subtotal: priced.subtotal().display_usd(),
         payer: r.pay_type.as_str().to_owned(),
         approval: r.approval.as_str().to_owned(),

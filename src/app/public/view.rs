@@ -2,7 +2,7 @@
 //! the car, its status in plain words, the estimate, who hands it over, the
 //! conversation. Only first names of staff.
 
-use super::estimate_view::{bill, jobs, unless_zero};
+use super::estimate_view::{bill, jobs};
 use crate::app::AppError;
 use crate::app::handover::candidates::zone;
 use crate::app::messaging::context::vehicle_words;
@@ -174,7 +174,7 @@ pub(crate) fn view(
         estimate_version: ro.row.estimate_version,
         decisions_open: jobs.iter().any(|j| j.decidable),
         jobs,
-        covered_total: unless_zero(totals.warranty + totals.internal),
+        covered_total: (totals.warranty + totals.internal).display_usd_unless_zero(),
         covered,
         approved: bill(&totals.approved),
         if_all_approved: (ro.pending_approvals() > 0).then(|| bill(&totals.proposed)),

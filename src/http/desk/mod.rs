@@ -14,18 +14,14 @@ use crate::app::{App, AppError};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
-use base64::Engine;
 use subtle::ConstantTimeEq;
 
 pub(crate) const SESSION_COOKIE: &str = "hov_desk";
 const MAX_FORM_BYTES: usize = 32 * 1024;
 
-/// 128 random bits for a CSP nonce.
+/// 128 random bits for a CSP nonce or a pre-session cookie.
 pub(crate) fn nonce() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness available: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    crate::http::respond::random_token()
 }
 
 /// The headers every desk page carries: our own styles only, no framing,
