@@ -21,6 +21,32 @@ use crate::domain::message::MessageKind;
 use crate::domain::role::Role;
 use chrono::{Duration, NaiveDateTime};
 
+/// Why a run ended without its work.
+enum RunFailed {
+    /// The lease ran out during the run and another claim holds the job:
+    /// this run is undone (its messages included), or it would happen twice.
+    LeaseLost,
+    Failed(AppError),
+}
+
+impl From<AppError> for RunFailed {
+    fn from(e: AppError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<crate::db::DbError> for RunFailed {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+impl From<diesel::result::Error> for RunFailed {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
 impl App {
     /// Runs the jobs that are due (at most `limit`); returns how many ran.
     pub async fn run_due_jobs(&self, limit: i64) -> Result<usize, AppError> {
@@ -56,16 +82,23 @@ impl App {
         let held = row.clone();
         let result = self
             .db
-            .write(move |tx| -> Result<(), AppError> {
+            .write(move |tx| -> Result<(), RunFailed> {
                 run(tx, &cx, &held, job)?;
                 let now = stored(cx.now);
-                db::jobs::finish(tx, held.id, lease_until, JobState::Done, None, now)?;
-                Ok(())
+                if db::jobs::finish(tx, held.id, lease_until, JobState::Done, None, now)? {
+                    Ok(())
+                } else {
+                    Err(RunFailed::LeaseLost)
+                }
             })
             .await;
         match result {
             Ok(()) => Ok(()),
-            Err(e) => self.job_failed(&row, lease_until, format!("{e:#}")).await,
+            Err(RunFailed::LeaseLost) => {
+                tracing::warn!(job = %row.id, kind = %row.kind, "a job's lease ran out during its run; its newer claim runs it");
+                Ok(())
+            }
+            Err(RunFailed::Failed(e)) => self.job_failed(&row, lease_until, format!("{e:#}")).await,
         }
     }
 
