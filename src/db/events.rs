@@ -74,3 +74,16 @@ pub fn list(conn: &mut DbConn, ro_id: RoId) -> QueryResult<Vec<StoredEvent>> {
         })
         .collect()
 }
+
+/// When each of `ro_ids` last had an event of `kind` (a `RoEvent::kind`).
+pub fn last_of_kind(
+    conn: &mut DbConn,
+    ro_ids: &[RoId],
+    kind: &str,
+) -> QueryResult<Vec<(RoId, NaiveDateTime)>> {
+    e::ro_events
+        .filter(e::ro_id.eq_any(ro_ids).and(e::kind.eq(kind)))
+        .group_by(e::ro_id)
+        .select((e::ro_id, diesel::dsl::max(e::at).assume_not_null()))
+        .load(conn)
+}

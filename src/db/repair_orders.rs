@@ -4,6 +4,7 @@ use super::schema::repair_orders::dsl as r;
 use crate::domain::ids::{DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::phone::PhoneNumber;
+use crate::domain::vin::Vin;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConn, row: &RoRow) -> QueryResult<()> {
@@ -246,4 +247,22 @@ pub fn open_for(
         .limit(limit)
         .select(RoRow::as_select())
         .load(conn)
+}
+
+/// The most recent RO for this car at this dealership: what we know of it.
+pub fn latest_for_vin(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    vin: &Vin,
+) -> QueryResult<Option<RoRow>> {
+    r::repair_orders
+        .filter(
+            r::dealership_id
+                .eq(dealership_id)
+                .and(r::vin.eq(vin.clone())),
+        )
+        .order((r::created_at.desc(), r::number.desc()))
+        .select(RoRow::as_select())
+        .first(conn)
+        .optional()
 }

@@ -76,6 +76,7 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
                     .add(("Cache-Control", "no-store"))
                     .add(("X-Content-Type-Options", "nosniff")),
             )
+            .wrap(from_fn(desk::errors::as_pages))
             .wrap(from_fn(observe::observe))
             .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .service(web::resource("/docs").route(web::get().to(|| async { to("/docs/") })))

@@ -9,7 +9,7 @@ use serde_json::json;
 use std::time::Duration;
 
 /// axe-core's script, if installed (CI installs it; see .ci/run).
-fn axe() -> Option<String> {
+pub(crate) fn axe() -> Option<String> {
     let path = std::env::var("HANDOVER_AXE").unwrap_or_else(|_| {
         format!(
             "{}/target/ci-node/node_modules/axe-core/axe.min.js",
@@ -31,7 +31,7 @@ fn axe() -> Option<String> {
 }
 
 /// Runs axe on the page; fails on any serious or critical violation.
-async fn accessible(client: &Client, axe: &Option<String>, page: &str) {
+pub(crate) async fn accessible(client: &Client, axe: &Option<String>, page: &str) {
     let Some(source) = axe else { return };
     client.execute(source, vec![]).await.unwrap();
     let found = client
@@ -47,7 +47,7 @@ async fn accessible(client: &Client, axe: &Option<String>, page: &str) {
     assert_eq!(found, json!([]), "accessibility problems on {page}");
 }
 
-async fn no_sideways_scrolling(client: &Client, width: i64) {
+pub(crate) async fn no_sideways_scrolling(client: &Client, width: i64) {
     let scroll: serde_json::Value = client
         .execute("return document.documentElement.scrollWidth", vec![])
         .await
@@ -58,7 +58,7 @@ async fn no_sideways_scrolling(client: &Client, width: i64) {
     );
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -68,7 +68,7 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
-async fn fill(client: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, css: &str, text: &str) {
     client
         .find(Locator::Css(css))
         .await

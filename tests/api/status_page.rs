@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 
 /// The status link as the customer received it in a text.
-async fn link_from_text(app: &TestApp, shop: &Shop, ro_id: &str) -> String {
+pub(crate) async fn link_from_text(app: &TestApp, shop: &Shop, ro_id: &str) -> String {
     let ns = app.notifications(&shop.advisor.token, ro_id).await;
     let body = ns.iter().find(|n| n["channel"] == "sms").unwrap()["body"]
         .as_str()
@@ -23,18 +23,18 @@ async fn link_from_text(app: &TestApp, shop: &Shop, ro_id: &str) -> String {
         .to_owned()
 }
 
-fn path_of(url: &str) -> String {
+pub(crate) fn path_of(url: &str) -> String {
     url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap()
 }
 
-struct Page {
-    status: u16,
-    html: String,
-    csrf_cookie: Option<String>,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) html: String,
+    pub(crate) csrf_cookie: Option<String>,
     headers: reqwest::header::HeaderMap,
 }
 
-async fn get_page(app: &TestApp, path: &str) -> Page {
+pub(crate) async fn get_page(app: &TestApp, path: &str) -> Page {
     let r = app
         .client
         .get(format!("{}{path}", app.address))
@@ -62,13 +62,13 @@ async fn get_page(app: &TestApp, path: &str) -> Page {
     }
 }
 
-fn field(html: &str, name: &str) -> String {
+pub(crate) fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap() + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,

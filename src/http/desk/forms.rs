@@ -61,6 +61,9 @@ impl Action {
 
 /// What the page says after an action went through.
 pub(crate) fn flash(done: &str) -> Option<&'static str> {
+    if done == "check-in" {
+        return Some("Checked in: the customer is sent their link to follow the work.");
+    }
     Some(match Action::parse(done)? {
         Action::Status => "Status changed; the customer is told if it matters to them.",
         Action::PromisedAt => "New time saved; the customer is told, with your reason.",
@@ -118,7 +121,21 @@ pub(crate) fn local_time(zone: &str, at: DateTime<Utc>) -> String {
     }
 }
 
-async fn promised_at(app: &App, s: &DeskSession, raw: &str) -> Result<DateTime<Utc>, AppError> {
+pub(crate) async fn promised_at(
+    app: &App,
+    s: &DeskSession,
+    raw: &str,
+) -> Result<DateTime<Utc>, AppError> {
+    local_moment(app, s, raw, "promised_at").await
+}
+
+/// A date and time typed in the dealership's zone (`datetime-local`).
+pub(crate) async fn local_moment(
+    app: &App,
+    s: &DeskSession,
+    raw: &str,
+    field: &str,
+) -> Result<DateTime<Utc>, AppError> {
     let d = app
         .get_dealership(
             &crate::app::Caller::Staff(s.actor.clone()),
@@ -130,16 +147,11 @@ async fn promised_at(app: &App, s: &DeskSession, raw: &str) -> Result<DateTime<U
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("stored time zone {}", d.timezone)))?;
     let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .map_err(|_| AppError::field("promised_at", "is not a date and time"))?;
+        .map_err(|_| AppError::field(field, "is not a date and time"))?;
     tz.from_local_datetime(&local)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            AppError::field(
-                "promised_at",
-                "does not exist in the dealership's time zone",
-            )
-        })
+        .ok_or_else(|| AppError::field(field, "does not exist in the dealership's time zone"))
 }
 
 fn job(fields: &Fields) -> Result<EstimateInput, AppError> {

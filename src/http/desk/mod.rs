@@ -4,9 +4,15 @@
 //! goes through the same use cases as the API. Pages are English.
 
 pub mod board;
+pub mod check_in;
+pub mod counter;
+pub mod errors;
 mod forms;
+pub mod person;
 pub mod repair_order;
 pub mod sign_in;
+pub mod staff;
+pub mod today;
 
 use super::problem::ApiError;
 use crate::app::desk::DeskSession;

@@ -25,7 +25,7 @@ pub(crate) struct Trouble {
     pub candidates: Vec<serde_json::Value>,
 }
 
-fn can(session: &DeskSession) -> serde_json::Value {
+pub(crate) fn can(session: &DeskSession) -> serde_json::Value {
     let role = session.actor.role;
     serde_json::json!({
         "estimate": role.may(Permission::WriteEstimate),
@@ -122,6 +122,11 @@ pub async fn act(
     let id = RoId::from(id);
     let action = Action::parse(&action).ok_or(AppError::NotFound("page"))?;
     match forms::perform(&app, &s, id, action, &fields).await {
+        // A form on the counter goes back to the counter.
+        Ok(()) if super::field(&fields, "back") == "counter" => Ok(see_other(&format!(
+            "/desk/counter?done={}",
+            action.as_str()
+        ))),
         Ok(()) => Ok(see_other(&format!(
             "/desk/repair-orders/{}?done={}",
             id.uuid(),
