@@ -2,7 +2,7 @@
 # Handover's benchmarks, every part in one run, each beside its baseline.
 #   bench/run.sh           the full run: writes bench/results.json, BENCHMARKS.md, bench/plots/
 #   bench/run.sh --quick   a ≤ 2-minute smoke test of the harness (CI): target/bench/
-#   bench/run.sh --only 4  some parts (2, 3, 4, 5, 7; comma-separated), full size, while working
+#   bench/run.sh --only 4  some parts (2, 3, 4, 5, 7, 8; comma-separated), full size, while working
 #                          on them: target/bench/results-only.json, BENCHMARKS.md untouched
 # Builds the release binary, starts a throwaway PostgreSQL cluster (Debian's
 # postgresql package; installed when missing), installs the peers it is

@@ -1,7 +1,7 @@
 //! Handover's benchmark harness; bench/run.sh builds and runs it.
 //!
 //!   bench mock --port P --delay-ms D      a mock of Twilio's Messages endpoint
-//!   bench all  [--quick] [--only 2,4] --out FILE …   every part (or some), figures as JSON
+//!   bench all  [--quick] [--only 2,4,8] --out FILE …   every part (or some), figures as JSON
 //!
 //! Each figure is taken beside a baseline measured in the same run (pgbench,
 //! a plain SQLite loop, graphile-worker, pgqueuer), because these machines are
@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod baseline;
+mod board;
 mod crash;
 mod delivery;
 mod load;

@@ -5,7 +5,7 @@
 use crate::delivery::{self, Peers};
 use crate::seed::{self, Db, Ro};
 use crate::service::{ServiceSpec, memory_kib};
-use crate::{baseline, crash, load};
+use crate::{baseline, board, crash, load};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -44,6 +44,7 @@ struct Sizes {
     crash_changes: usize,
     crash_load_seconds: u64,
     kill_every: Duration,
+    board_requests: usize,
 }
 
 const CONCURRENCY: [usize; 2] = [8, 32];
@@ -64,6 +65,7 @@ impl Sizes {
                 crash_changes: 600,
                 crash_load_seconds: 9,
                 kill_every: Duration::from_secs(3),
+                board_requests: 30,
             }
         } else {
             Sizes {
@@ -75,6 +77,7 @@ impl Sizes {
                 crash_changes: 10_000,
                 crash_load_seconds: 60,
                 kill_every: Duration::from_secs(10),
+                board_requests: 300,
             }
         }
     }
@@ -212,6 +215,31 @@ impl Run {
     }
 }
 
+impl Run {
+    /// Part 8: the board with 80 open orders among `stored`.
+    async fn board(
+        &mut self,
+        db: &mut Db,
+        db_url: &str,
+        stored: i64,
+        port: u16,
+        n: usize,
+    ) -> anyhow::Result<()> {
+        let cookie = board::prepare(db)?;
+        let mut svc = self.spec(db_url, port, false, MOCK_0).start()?;
+        svc.ready(&self.http).await?;
+        let b = board::measure(&self.http, &svc.spec.url(), &cookie, stored, n).await;
+        svc.stop();
+        let b = b?;
+        eprintln!(
+            "  board, {stored} stored: p50 {:.1} ms, p99 {:.1} ms (healthz p99 {:.2} ms)",
+            b.board.p50_ms, b.board.p99_ms, b.healthz.p99_ms
+        );
+        push(&mut self.report, "board", serde_json::to_value(b)?);
+        self.save()
+    }
+}
+
 fn push(report: &mut Value, key: &str, v: Value) {
     if let Some(list) = report[key].as_array_mut() {
         list.push(v);
@@ -240,46 +268,12 @@ fn fresh_database(server: &str, name: &str) -> anyhow::Result<String> {
     Ok(format!("{server}/{name}"))
 }
 
-fn machine(s: &Settings) -> Value {
-    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
-    let cpu = read("/proc/cpuinfo")
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    let mem_kib: u64 = read("/proc/meminfo")
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let version = |cmd: &str, arg: &str| {
-        Command::new(cmd)
-            .arg(arg)
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default()
-    };
-    json!({
-        "cpu": cpu,
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "memory_gib": (mem_kib as f64 / 1024.0 / 1024.0).round(),
-        "kernel": version("uname", "-r"),
-        "postgres": version(&format!("{}/postgres", s.pg_bin), "--version"),
-        "rustc": version("rustc", "--version"),
-        "node": version("node", "--version"),
-    })
-}
-
 pub async fn all(s: Settings) -> anyhow::Result<()> {
     let z = Sizes::new(s.quick);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .build()?;
-    let report =
-        json!({"date": chrono::Utc::now().to_rfc3339(), "quick": s.quick, "machine": machine(&s)});
+    let report = json!({"date": chrono::Utc::now().to_rfc3339(), "quick": s.quick, "machine": crate::service::machine(&s.pg_bin)});
     let mut run = Run { s, http, report };
     let mut mocks = vec![spawn_mock(18100, 0)?, spawn_mock(18101, 50)?];
     let result = parts(&mut run, &z).await;
@@ -370,11 +364,22 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
     if run.s.wants("2") {
         sqlite_status_changes(run, z).await?;
     }
-    if run.s.wants("5") {
+    if run.s.wants("8") {
+        eprintln!(
+            "part 8: the desk's board, {} open of {} ROs",
+            board::OPEN,
+            z.ros
+        );
+        run.board(&mut db, &pg, z.ros, 18206, z.board_requests)
+            .await?;
+        board::restore(&mut db)?;
+    }
+    if run.s.wants("5") || run.s.wants("8") {
         eprintln!("part 5: scale, {} ROs", z.scale_ros);
         seed::grow(&mut db, &shop.template_ro, z.scale_ros)?;
+    }
+    if run.s.wants("5") {
         let big = Arc::new(db.ros()?);
-        drop(db);
         run.status_changes(
             "postgres",
             &pg,
@@ -387,6 +392,16 @@ async fn parts(run: &mut Run, z: &Sizes) -> anyhow::Result<()> {
         run.latency(&pg, &big, &shop.advisor_token, 18205, z.latency_seconds)
             .await?;
     }
+    if run.s.wants("8") {
+        eprintln!(
+            "part 8: the desk's board, {} open of {} ROs",
+            board::OPEN,
+            z.scale_ros
+        );
+        run.board(&mut db, &pg, z.scale_ros, 18207, z.board_requests)
+            .await?;
+    }
+    drop(db);
     if run.s.wants("7") {
         crash_run(run, z).await?;
     }

@@ -195,6 +195,14 @@ pub fn lock(
     .optional()
 }
 
+/// The statuses of an order still in the shop, named one by one rather than
+/// "neither picked up nor cancelled": an IN list walks the (dealership_id,
+/// status) index to the few open orders, where NOT IN read every order the
+/// dealership ever had (the board at a million stored orders).
+fn open_statuses() -> Vec<RoStatus> {
+    RoStatus::ALL.iter().copied().filter(|s| s.is_open()).collect()
+}
+
 /// The customer's most recent RO at this dealership, open ones first: where
 /// a text from that number belongs.
 pub fn latest_for_phone(
@@ -215,7 +223,7 @@ pub fn latest_for_phone(
             .select(RoRow::as_select())
     };
     if let Some(open) = base()
-        .filter(r::status.ne_all([RoStatus::PickedUp, RoStatus::Cancelled]))
+        .filter(r::status.eq_any(open_statuses()))
         .first(conn)
         .optional()?
     {
@@ -242,7 +250,7 @@ pub fn open_for(
 ) -> QueryResult<Vec<RoRow>> {
     r::repair_orders
         .filter(r::dealership_id.eq(dealership_id))
-        .filter(r::status.ne_all([RoStatus::PickedUp, RoStatus::Cancelled]))
+        .filter(r::status.eq_any(open_statuses()))
         .order((r::promised_at.asc(), r::number.asc()))
         .limit(limit)
         .select(RoRow::as_select())

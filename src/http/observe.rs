@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 tokio::task_local! {
     /// The id of the request being answered, for problem documents.
@@ -53,6 +54,11 @@ pub async fn observe(
     let seconds = started.elapsed().as_secs_f64();
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
+    }
+    // The time spent in the service, for the browser's dev tools and the
+    // benchmark (W3C Server Timing); no detail that could help an attacker.
+    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={:.3}", seconds * 1000.0)) {
+        res.headers_mut().insert(SERVER_TIMING, value);
     }
     if let Some(metrics) = metrics {
         metrics.record(method.as_str(), &route, status, seconds);
