@@ -29,6 +29,7 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
     pub desk: DeskSettings,
+    pub payments: PaymentSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +187,7 @@ pub enum LogFormat {
     Json,
 }
 
+pub use crate::payments::settings::{PaymentSettings, StripeSettings};
 /// A value that must never reach a log (secrecy's `Debug` prints it
 /// redacted); read it with `ExposeSecret::expose_secret`.
 pub use secrecy::SecretString as Secret;
@@ -283,6 +285,7 @@ impl Settings {
         }
         crate::db::DatabaseTarget::parse(self.database.url.expose_secret())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.payments.stripe.validate()?;
         self.validate_notifications()
     }
 

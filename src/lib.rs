@@ -10,6 +10,7 @@ mod db;
 pub mod domain;
 pub mod http;
 pub mod notify;
+pub mod payments;
 pub mod startup;
 pub mod telemetry;
 pub mod worker;

@@ -42,12 +42,14 @@ pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     )
     .await??;
     let links = Arc::new(Links::new(&secret, &settings.public_base_url)?);
+    let stripe = crate::payments::Stripe::from_settings(&settings.payments.stripe)?;
     Ok(App::new(
         db,
         clock,
         Arc::new(settings),
         Arc::new(Outbox::new(templates)),
         links,
+        stripe,
     ))
 }
 

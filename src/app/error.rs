@@ -49,6 +49,10 @@ pub enum AppError {
     IdempotencyMismatch,
     #[error("nobody can hand the car over")]
     NobodyToHandOver(NobodyToHandOver),
+    /// A provider we depend on (the payment processor) is not answering
+    /// as it should; worth trying again later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
     /// Used only inside the idempotency wrapper to retry after a key race.

@@ -48,9 +48,9 @@ pub use public::{
 };
 pub use repair_order::{
     ApprovalInput, BillView, CancelInput, CheckIn, ConcernView, CustomerInput, DecisionInput,
-    DeliveryStep, EstimateInput, EventView, HandoverView, JobInput, JobView, LineInput, LineView,
-    ListQuery, NewPayment, NotificationView, PaymentView, PromisedAtInput, RoList, RoView,
-    SmsConsentInput, StatusInput, TaxRulesView, TimelineView, VehicleInput,
+    DeliveryStep, EstimateInput, EventView, Handled, HandoverView, JobInput, JobView, LineInput,
+    LineView, ListQuery, NewPayment, NotificationView, PaymentView, PromisedAtInput, RoList,
+    RoView, SmsConsentInput, StatusInput, StripeEvent, TaxRulesView, TimelineView, VehicleInput,
 };
 
 /// Everything a use case needs, cheap to clone into each request.
@@ -61,6 +61,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub outbox: Arc<Outbox>,
     pub links: Arc<public::links::Links>,
+    /// Online payment, when `payments.stripe` is configured.
+    pub stripe: Option<Arc<crate::payments::Stripe>>,
 }
 
 /// What a write needs besides its connection: the time it happens at (read
@@ -119,6 +121,7 @@ impl App {
         settings: Arc<Settings>,
         outbox: Arc<Outbox>,
         links: Arc<public::links::Links>,
+        stripe: Option<crate::payments::Stripe>,
     ) -> Self {
         Self {
             db,
@@ -126,6 +129,7 @@ impl App {
             settings,
             outbox,
             links,
+            stripe: stripe.map(Arc::new),
         }
     }
 

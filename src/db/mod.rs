@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod availability;
 mod backup;
+pub mod checkout;
 pub mod concerns;
 mod conn;
 pub mod customers;

@@ -21,7 +21,7 @@ use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
 use crate::domain::money::{Currency, TaxRate};
 use crate::domain::opening_hours::OpeningHours;
-use crate::domain::payment::PaymentMethod;
+use crate::domain::payment::{CheckoutState, PaymentMethod};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
 use crate::domain::role::Role;
@@ -260,8 +260,22 @@ pub struct PaymentRow {
     pub amount_cents: i64,
     pub method: PaymentMethod,
     pub reference: Option<String>,
-    pub recorded_by: StaffId,
+    /// None for a payment the customer made online.
+    pub recorded_by: Option<StaffId>,
     pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = checkout_sessions)]
+pub struct CheckoutSessionRow {
+    pub id: String,
+    pub ro_id: RoId,
+    pub amount_cents: i64,
+    pub currency: Currency,
+    pub url: String,
+    pub state: CheckoutState,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
 }
 
 /// An event as stored: `kind` and `detail` are the two halves of a

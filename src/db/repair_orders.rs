@@ -200,7 +200,11 @@ pub fn lock(
 /// status) index to the few open orders, where NOT IN read every order the
 /// dealership ever had (the board at a million stored orders).
 fn open_statuses() -> Vec<RoStatus> {
-    RoStatus::ALL.iter().copied().filter(|s| s.is_open()).collect()
+    RoStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open())
+        .collect()
 }
 
 /// The customer's most recent RO at this dealership, open ones first: where
@@ -270,6 +274,16 @@ pub fn latest_for_vin(
                 .and(r::vin.eq(vin.clone())),
         )
         .order((r::created_at.desc(), r::number.desc()))
+        .select(RoRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An RO by id alone, whatever its dealership: for what names an RO from
+/// outside any dealership's session (a payment processor's event).
+pub fn find_any(conn: &mut DbConn, id: RoId) -> QueryResult<Option<RoRow>> {
+    r::repair_orders
+        .filter(r::id.eq(id))
         .select(RoRow::as_select())
         .first(conn)
         .optional()

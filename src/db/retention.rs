@@ -22,16 +22,19 @@ pub enum Expiring {
     SignInFailures,
     /// Invitations used or run out a while ago (`expires_at`).
     StaleInvitations,
+    /// Stripe event ids already handled (`received_at`).
+    StripeEvents,
 }
 
 impl Expiring {
-    pub const ALL: [Expiring; 6] = [
+    pub const ALL: [Expiring; 7] = [
         Expiring::IdempotencyKeys,
         Expiring::FinishedJobs,
         Expiring::ProviderCallbacks,
         Expiring::IdleSessions,
         Expiring::SignInFailures,
         Expiring::StaleInvitations,
+        Expiring::StripeEvents,
     ];
 
     pub fn table(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Expiring {
             Expiring::IdleSessions => "desk_sessions",
             Expiring::SignInFailures => "sign_in_failures",
             Expiring::StaleInvitations => "staff_invitations",
+            Expiring::StripeEvents => "stripe_events",
         }
     }
 
@@ -53,6 +57,7 @@ impl Expiring {
             Expiring::IdleSessions => "last_seen_at",
             Expiring::SignInFailures => "at",
             Expiring::StaleInvitations => "expires_at",
+            Expiring::StripeEvents => "received_at",
         }
     }
 }

@@ -188,7 +188,7 @@ diesel::table! {
         amount_cents -> BigInt,
         method -> Text,
         reference -> Nullable<Text>,
-        recorded_by -> Text,
+        recorded_by -> Nullable<Text>,
         recorded_at -> Timestamp,
     }
 }
@@ -375,6 +375,27 @@ diesel::joinable!(repair_jobs -> repair_orders (ro_id));
 diesel::joinable!(payments -> repair_orders (ro_id));
 diesel::joinable!(ro_events -> repair_orders (ro_id));
 
+diesel::table! {
+    checkout_sessions (id) {
+        id -> Text,
+        ro_id -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        url -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        kind -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     dealerships,
     staff,
@@ -401,4 +422,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_invitations,
     desk_sessions,
     sign_in_failures,
+    checkout_sessions,
+    stripe_events,
 );

@@ -134,7 +134,7 @@ use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
 use crate::domain::money::{Currency, TaxRate};
 use crate::domain::opening_hours::OpeningHours;
-use crate::domain::payment::PaymentMethod;
+use crate::domain::payment::{CheckoutState, PaymentMethod};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
 use crate::domain::role::Role;
@@ -167,6 +167,7 @@ stored_as_text!(
     Approval,
     DecisionChannel,
     PaymentMethod,
+    CheckoutState,
     DeliveryState,
     Channel,
     RecipientKind,

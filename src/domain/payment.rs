@@ -14,6 +14,18 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Where a Stripe Checkout Session stands for us.
+    CheckoutState {
+        /// Stripe may still take the payment on it.
+        Open => "open",
+        /// Paid: the payment is recorded.
+        Completed => "completed",
+        /// Ended unpaid, or expired by us when the balance changed.
+        Expired => "expired",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod observe;
 pub mod openapi;
 mod ops;
 mod outbox;
+mod payments;
 pub mod problem;
 mod repair_orders;
 mod respond;

@@ -95,6 +95,9 @@ pub enum ApiError {
     BadQuery(String),
     #[error("bad webhook signature: {0}")]
     BadSignature(&'static str),
+    /// A Stripe webhook whose Stripe-Signature is missing, wrong or stale.
+    #[error("the Stripe signature is not valid: {0}")]
+    BadStripeSignature(&'static str),
     #[error("the form's CSRF token does not match")]
     Csrf,
     #[error("no such resource")]
@@ -147,6 +150,12 @@ impl ApiError {
                 S::FORBIDDEN,
                 "bad-signature",
                 "The request is not from Twilio",
+                *why,
+            ),
+            ApiError::BadStripeSignature(why) => Problem::new(
+                S::BAD_REQUEST,
+                "bad-signature",
+                "The request is not from Stripe",
                 *why,
             ),
             ApiError::Csrf => Problem::new(
@@ -276,6 +285,12 @@ fn app_problem(e: &AppError) -> Problem {
             "use a new Idempotency-Key for a different request",
         ),
         AppError::NobodyToHandOver(nobody) => nobody_to_hand_over(nobody),
+        AppError::Unavailable(why) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Not available right now",
+            why.clone(),
+        ),
         AppError::Internal(_) | AppError::IdempotencyRace => Problem::new(
             S::INTERNAL_SERVER_ERROR,
             "internal",

@@ -4,7 +4,8 @@
 
 use super::problem::ApiError;
 use super::{
-    accounts, dealerships, desk, ops, outbox, repair_orders, staff, status_page, webhooks, work,
+    accounts, dealerships, desk, ops, outbox, payments, repair_orders, staff, status_page,
+    webhooks, work,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
@@ -73,6 +74,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(status_page::approve)
         .service(status_page::message)
         .service(status_page::json)
+        .service(payments::pay)
+        .service(payments::stripe)
         .service(webhooks::inbound)
         .service(webhooks::status);
 }

@@ -37,7 +37,7 @@ impl PublicLimits {
     }
 
     /// `None` if allowed; otherwise the 429 to send.
-    fn check(&self, token: &str, req: &HttpRequest) -> Option<HttpResponse> {
+    pub(crate) fn check(&self, token: &str, req: &HttpRequest) -> Option<HttpResponse> {
         if self.per_link.len() > 10_000 {
             self.per_link.retain_recent();
             self.per_address.retain_recent();
@@ -90,7 +90,7 @@ fn page(status: StatusCode, nonce: &str) -> HttpResponseBuilder {
     b
 }
 
-fn not_found() -> Result<HttpResponse, ApiError> {
+pub(crate) fn not_found() -> Result<HttpResponse, ApiError> {
     let nonce = crate::http::respond::random_token()?;
     Ok(page(StatusCode::NOT_FOUND, &nonce).body(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Not found</title></head>\

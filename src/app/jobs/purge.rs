@@ -30,6 +30,9 @@ impl App {
                 }
                 // Kept a month past expiry, for "I never got the link".
                 Expiring::StaleInvitations => Duration::days(30),
+                // Stripe redelivers an event for up to three days; a month
+                // of ids keeps every redelivery a replay.
+                Expiring::StripeEvents => Duration::days(30),
             };
             let cutoff = stored(now - age);
             let mut total = 0u64;

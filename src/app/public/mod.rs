@@ -3,6 +3,7 @@
 
 mod estimate_view;
 pub mod links;
+pub(crate) mod pay;
 pub(crate) mod status_page;
 pub(crate) mod view;
 

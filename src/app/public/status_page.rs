@@ -27,12 +27,12 @@ pub struct Visitor {
     pub user_agent: Option<String>,
 }
 
-fn find(tx: &mut DbConn, token: &str) -> Result<RoRow, AppError> {
+pub(super) fn find(tx: &mut DbConn, token: &str) -> Result<RoRow, AppError> {
     db::repair_orders::find_by_token_hash(tx, &Links::hash(token))?
         .ok_or(AppError::NotFound("page"))
 }
 
-fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
+pub(super) fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
     ro.row
         .closed_at
         .is_some_and(|closed| utc(closed) + Duration::days(days) < now)
@@ -152,6 +152,7 @@ impl App {
     pub async fn public_page(&self, token: String) -> Result<PublicPage, AppError> {
         let now = self.clock.now();
         let days = self.settings.status_page.days_after_pickup;
+        let online = self.stripe.is_some();
         self.db
             .run(move |conn| {
                 let row = find(conn, &token)?;
@@ -162,7 +163,9 @@ impl App {
                         language: ro.customer.language,
                     });
                 }
-                Ok(PublicPage::Open(Box::new(view(conn, &ro, now)?)))
+                let mut page = view(conn, &ro, now)?;
+                page.pay_online = online && page.balance_due_cents > 0 && ro.status().is_open();
+                Ok(PublicPage::Open(Box::new(page)))
             })
             .await
     }

@@ -49,6 +49,8 @@ pub struct PublicView {
     /// What you owe for approved work, less what you paid.
     pub balance_due: String,
     pub balance_due_cents: i64,
+    /// Whether the page offers to pay the balance online now.
+    pub pay_online: bool,
     /// Whether a customer-pay job waits for your answer (and the page asks).
     pub decisions_open: bool,
     /// Who hands the car over, once it is ready.
@@ -182,6 +184,7 @@ pub(crate) fn view(
         paid: totals.paid.display_usd(),
         balance_due: totals.balance_due.display_usd(),
         balance_due_cents: totals.balance_due.0,
+        pay_online: false,
         handover: match (ro.row.handover_staff_id, status) {
             (Some(id), RoStatus::ReadyForPickup) => Some(PublicHandover {
                 first_name: first_name(ro.staff_name(id)?),
@@ -337,6 +340,7 @@ pub fn check_pages(
         paid: "$0.00".into(),
         balance_due: "$1.08".into(),
         balance_due_cents: 108,
+        pay_online: true,
         decisions_open: true,
         handover: Some(PublicHandover {
             first_name: "Ana".into(),

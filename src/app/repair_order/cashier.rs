@@ -88,7 +88,7 @@ fn pay(
         amount_cents: input.amount_cents,
         method,
         reference,
-        recorded_by: actor.staff_id,
+        recorded_by: Some(actor.staff_id),
         recorded_at: stored(now),
     };
     db::payments::insert(tx, &row)?;

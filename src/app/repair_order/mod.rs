@@ -9,6 +9,7 @@ pub(crate) mod cashier;
 pub(crate) mod check_in;
 pub(crate) mod decisions;
 pub(crate) mod estimate;
+pub(crate) mod online;
 pub(crate) mod queries;
 pub(crate) mod timeline;
 pub(crate) mod timeline_view;
@@ -20,6 +21,7 @@ pub use cashier::NewPayment;
 pub use check_in::{CheckIn, CustomerInput, SmsConsentInput, VehicleInput};
 pub use decisions::{ApprovalInput, DecisionInput};
 pub use estimate::{EstimateInput, JobInput, LineInput};
+pub use online::{Handled, StripeEvent};
 pub use queries::ListQuery;
 pub use timeline_view::{DeliveryStep, EventView, NotificationView, TimelineView};
 pub use view::{

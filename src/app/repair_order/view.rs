@@ -338,7 +338,8 @@ pub struct PaymentView {
     pub amount_cents: i64,
     pub method: PaymentMethod,
     pub reference: Option<String>,
-    pub recorded_by: Uuid,
+    /// Who took it at the counter; null when the customer paid online.
+    pub recorded_by: Option<Uuid>,
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -349,7 +350,7 @@ impl PaymentView {
             amount_cents: row.amount_cents,
             method: row.method,
             reference: row.reference.clone(),
-            recorded_by: row.recorded_by.uuid(),
+            recorded_by: row.recorded_by.map(|s| s.uuid()),
             recorded_at: utc(row.recorded_at),
         }
     }
