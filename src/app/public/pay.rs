@@ -13,6 +13,7 @@ use crate::db::models::CheckoutSessionRow;
 use crate::db::{self, DbConn};
 use crate::domain::ids::RoId;
 use crate::domain::language::Language;
+use crate::domain::money::Currency;
 use crate::domain::payment::CheckoutState;
 use crate::payments::{CheckoutRequest, StripeError};
 use chrono::{DateTime, Duration, Utc};
@@ -24,7 +25,7 @@ const MARGIN_MINUTES: i64 = 10;
 struct Plan {
     ro_id: RoId,
     amount: i64,
-    currency: String,
+    currency: Currency,
     name: String,
     /// An open session for exactly this amount.
     reuse: Option<String>,
@@ -68,7 +69,7 @@ fn plan(
     Ok(Some(Plan {
         ro_id: ro.row.id,
         amount,
-        currency: ro.dealership.currency.to_string(),
+        currency: ro.dealership.currency,
         name: format!(
             "{order} {} — {}",
             ro.row.number,
@@ -124,7 +125,7 @@ impl App {
         let minutes = self.settings.payments.stripe.checkout_expires_minutes;
         let request = CheckoutRequest {
             amount_cents: plan.amount,
-            currency: plan.currency.clone(),
+            currency: plan.currency.to_string(),
             name: plan.name,
             ro_id: plan.ro_id.to_string(),
             success_url: format!("{link}?paid=1"),
@@ -146,10 +147,7 @@ impl App {
             id: made.id,
             ro_id: plan.ro_id,
             amount_cents: plan.amount,
-            currency: plan
-                .currency
-                .parse()
-                .map_err(|_| AppError::Internal(anyhow::anyhow!("currency")))?,
+            currency: plan.currency,
             url: url.clone(),
             state: CheckoutState::Open,
             created_at: stored(now),

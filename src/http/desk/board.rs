@@ -12,13 +12,7 @@ use chrono::Duration;
 use serde::Deserialize;
 
 async fn dealership_name(app: &App, s: &DeskSession) -> Result<String, ApiError> {
-    Ok(app
-        .get_dealership(
-            &crate::app::Caller::Staff(s.actor.clone()),
-            s.actor.dealership_id,
-        )
-        .await?
-        .name)
+    Ok(super::my_dealership(app, s).await?.name)
 }
 
 async fn board_page(

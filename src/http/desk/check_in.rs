@@ -6,8 +6,7 @@ use super::forms;
 use super::{desk_context, field, render, see_other, session, signed_form, to_sign_in};
 use crate::app::desk::{DeskSession, Prefill};
 use crate::app::{
-    App, AppError, Caller, CheckIn, CustomerInput, IdempotencyKey, Reply, SmsConsentInput,
-    VehicleInput,
+    App, AppError, CheckIn, CustomerInput, IdempotencyKey, Reply, SmsConsentInput, VehicleInput,
 };
 use crate::domain::validation::FieldError;
 use crate::http::extract::RawBody;
@@ -92,8 +91,7 @@ async fn page(
     prefill: Option<Prefill>,
     errors: HashMap<String, String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::Staff(s.actor.clone());
-    let dealership = app.get_dealership(&caller, s.actor.dealership_id).await?;
+    let dealership = super::my_dealership(app, s).await?;
     let advisors: Vec<Value> = app
         .list_staff(&s.actor)
         .await?

@@ -4,7 +4,7 @@
 
 use super::repair_order::can;
 use super::{desk_context, render, session, to_sign_in};
-use crate::app::{App, Caller};
+use crate::app::App;
 use crate::http::problem::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -22,8 +22,7 @@ pub async fn show(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse,
     let done = req.query_string().strip_prefix("done=").unwrap_or("");
     let flash = super::forms::flash(done);
     let counter = app.counter(&s).await?;
-    let caller = Caller::Staff(s.actor.clone());
-    let dealership = app.get_dealership(&caller, s.actor.dealership_id).await?;
+    let dealership = super::my_dealership(&app, &s).await?;
     render(
         &app,
         StatusCode::OK,

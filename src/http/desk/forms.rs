@@ -136,12 +136,7 @@ pub(crate) async fn local_moment(
     raw: &str,
     field: &str,
 ) -> Result<DateTime<Utc>, AppError> {
-    let d = app
-        .get_dealership(
-            &crate::app::Caller::Staff(s.actor.clone()),
-            s.actor.dealership_id,
-        )
-        .await?;
+    let d = super::my_dealership(app, s).await?;
     let tz: chrono_tz::Tz = d
         .timezone
         .parse()

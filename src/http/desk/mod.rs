@@ -128,6 +128,16 @@ pub(crate) async fn signed_form(
     Ok(Some((session, fields)))
 }
 
+/// The signed-in person's dealership (its name heads every page; its zone
+/// reads the times typed in forms).
+pub(crate) async fn my_dealership(
+    app: &App,
+    s: &DeskSession,
+) -> Result<crate::app::DealershipView, AppError> {
+    let caller = crate::app::Caller::Staff(s.actor.clone());
+    app.get_dealership(&caller, s.actor.dealership_id).await
+}
+
 /// What every signed-in page knows: who, where, and the form token.
 pub(crate) fn desk_context(session: &DeskSession, dealership: &str) -> serde_json::Value {
     serde_json::json!({

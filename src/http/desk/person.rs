@@ -41,8 +41,7 @@ async fn person_page(
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    let caller = Caller::Staff(s.actor.clone());
-    let dealership = app.get_dealership(&caller, s.actor.dealership_id).await?;
+    let dealership = super::my_dealership(app, s).await?;
     let time_off: Vec<_> = page
         .availability
         .time_off

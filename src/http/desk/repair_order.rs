@@ -6,7 +6,7 @@
 use super::forms::{self, Action};
 use super::{desk_context, render, see_other, session, signed_form, to_sign_in};
 use crate::app::desk::DeskSession;
-use crate::app::{App, AppError, Caller};
+use crate::app::{App, AppError};
 use crate::domain::ids::RoId;
 use crate::domain::role::Permission;
 use crate::http::extract::RawBody;
@@ -50,9 +50,7 @@ pub(crate) async fn ro_page(
 ) -> Result<HttpResponse, ApiError> {
     let ro = app.get_repair_order(&s.actor, id).await?;
     let timeline = app.timeline(&s.actor, id).await?;
-    let dealership = app
-        .get_dealership(&Caller::Staff(s.actor.clone()), s.actor.dealership_id)
-        .await?;
+    let dealership = super::my_dealership(app, s).await?;
     let local = forms::local_time(&dealership.timezone, ro.promised_at);
     let desk = desk_context(s, &dealership.name);
     render(

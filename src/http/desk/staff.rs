@@ -43,8 +43,7 @@ async fn list_page(
         t.values.entry(name.into()).or_default();
     }
     let staff = app.list_staff(&s.actor).await?;
-    let caller = Caller::Staff(s.actor.clone());
-    let dealership = app.get_dealership(&caller, s.actor.dealership_id).await?;
+    let dealership = super::my_dealership(app, s).await?;
     render(
         app,
         status,

@@ -3,7 +3,7 @@
 
 use super::staff::manager_only;
 use super::{desk_context, render, session, to_sign_in};
-use crate::app::{App, Caller};
+use crate::app::App;
 use crate::http::problem::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -20,8 +20,7 @@ pub async fn show(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse,
     };
     manager_only(&s)?;
     let today = app.today(&s).await?;
-    let caller = Caller::Staff(s.actor.clone());
-    let dealership = app.get_dealership(&caller, s.actor.dealership_id).await?;
+    let dealership = super::my_dealership(&app, &s).await?;
     render(
         &app,
         StatusCode::OK,
