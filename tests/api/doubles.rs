@@ -4,6 +4,7 @@
 use crate::fixtures::Person;
 use crate::helpers::*;
 use base64::Engine;
+use chrono::Utc;
 use handover::config::{EmailTransport, Secret, SmsTransport, SmtpTls};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -111,6 +112,19 @@ struct SendResponder {
     counter: AtomicU64,
     sent: Arc<Mutex<Vec<HashMap<String, String>>>>,
     answers: Arc<Mutex<Vec<Answer>>>,
+    listed: Arc<Mutex<Vec<Value>>>,
+}
+
+impl SendResponder {
+    /// As on Twilio, a message it created shows in the Messages list, which
+    /// is what a worker taking over an expired lease asks before resending.
+    fn list(&self, sid: &str, req: &Request) {
+        let form = form_of(req);
+        self.listed.lock().unwrap().push(json!({
+            "sid": sid, "to": form.get("To"), "body": form.get("Body"), "status": "queued",
+            "date_created": Utc::now().to_rfc2822(),
+        }));
+    }
 }
 
 impl Respond for SendResponder {
@@ -125,8 +139,10 @@ impl Respond for SendResponder {
             }
         };
         let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let sid = format!("SM{n:032x}");
         let created = || {
             self.sent.lock().unwrap().push(form_of(req));
+            self.list(&sid, req);
             ResponseTemplate::new(201).set_body_json(json!({
                 "sid": format!("SM{n:032x}"), "status": "queued", "error_code": null,
                 "to": form_of(req).get("To"), "body": form_of(req).get("Body"),
@@ -142,9 +158,12 @@ impl Respond for SendResponder {
                     json!({"code": 20429, "message": "Too Many Requests", "status": 429}),
                 )
                 .insert_header("Retry-After", secs.to_string().as_str()),
-            Answer::Delay(d) => ResponseTemplate::new(201)
-                .set_delay(d)
-                .set_body_json(json!({"sid": format!("SM{n:032x}"), "status": "queued"})),
+            Answer::Delay(d) => {
+                self.list(&sid, req);
+                ResponseTemplate::new(201)
+                    .set_delay(d)
+                    .set_body_json(json!({"sid": sid, "status": "queued"}))
+            }
         }
     }
 }
@@ -152,9 +171,22 @@ impl Respond for SendResponder {
 struct ListResponder(Arc<Mutex<Vec<Value>>>);
 
 impl Respond for ListResponder {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"messages": self.0.lock().unwrap().clone()}))
+    /// Filtered by `To` when the query names one, as Twilio does.
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let to = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "To")
+            .map(|(_, v)| v.into_owned());
+        let messages: Vec<Value> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| to.as_deref().is_none_or(|to| m["to"] == to))
+            .cloned()
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "messages": messages }))
     }
 }
 
@@ -170,6 +202,7 @@ impl TwilioMock {
                 counter: AtomicU64::new(1),
                 sent: sent.clone(),
                 answers: answers.clone(),
+                listed: listed.clone(),
             })
             .mount(&server)
             .await;
