@@ -47,10 +47,11 @@ pub use public::{
     PublicStep, PublicView, Visitor, status_page_check,
 };
 pub use repair_order::{
-    ApprovalInput, BillView, CancelInput, CheckIn, ConcernView, CustomerInput, DecisionInput,
-    DeliveryStep, EstimateInput, EventView, Handled, HandoverView, JobInput, JobView, LineInput,
-    LineView, ListQuery, NewPayment, NotificationView, PaymentView, PromisedAtInput, RoList,
-    RoView, SmsConsentInput, StatusInput, StripeEvent, TaxRulesView, TimelineView, VehicleInput,
+    ApprovalInput, BillView, CancelInput, CheckIn, ConcernView, CreditList, CreditView,
+    CustomerInput, DecisionInput, DeliveryStep, EstimateInput, EventView, Handled, HandoverView,
+    JobInput, JobView, LineInput, LineView, ListQuery, NewCredit, NewPayment, NotificationView,
+    PaymentView, PromisedAtInput, RefundConfirmation, RefundView, RoList, RoView, SmsConsentInput,
+    StatusInput, StripeEvent, TaxRulesView, TimelineView, VehicleInput,
 };
 
 /// Everything a use case needs, cheap to clone into each request.

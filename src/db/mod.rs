@@ -8,6 +8,7 @@ mod backup;
 pub mod checkout;
 pub mod concerns;
 mod conn;
+pub mod credits;
 pub mod customers;
 pub mod dealerships;
 pub mod estimate;

@@ -21,7 +21,7 @@ use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
 use crate::domain::money::{Currency, TaxRate};
 use crate::domain::opening_hours::OpeningHours;
-use crate::domain::payment::{CheckoutState, PaymentMethod};
+use crate::domain::payment::{CheckoutState, PaymentMethod, RefundState};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
 use crate::domain::role::Role;
@@ -276,6 +276,41 @@ pub struct CheckoutSessionRow {
     pub state: CheckoutState,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credits)]
+pub struct CreditRow {
+    pub id: CreditId,
+    pub ro_id: RoId,
+    pub amount_cents: i64,
+    pub reason: String,
+    /// Set when the credit corrects the tax rate (basis points).
+    pub corrected_tax_rate_bp: Option<i32>,
+    pub created_by: StaffId,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refunds)]
+pub struct RefundRow {
+    pub id: RefundId,
+    pub credit_id: CreditId,
+    pub ro_id: RoId,
+    pub payment_id: PaymentId,
+    /// How the money came, so how it goes back.
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+    pub state: RefundState,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    /// Stripe's refund id, or the cashier's receipt or check number.
+    pub reference: Option<String>,
+    pub refunded_by: Option<StaffId>,
+    pub refunded_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
 }
 
 /// An event as stored: `kind` and `detail` are the two halves of a

@@ -1,7 +1,7 @@
 use super::DbConn;
 use super::models::PaymentRow;
 use super::schema::payments::dsl as p;
-use crate::domain::ids::RoId;
+use crate::domain::ids::{PaymentId, RoId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConn, row: &PaymentRow) -> QueryResult<()> {
@@ -17,4 +17,12 @@ pub fn list_for(conn: &mut DbConn, ro_ids: &[RoId]) -> QueryResult<Vec<PaymentRo
         .order((p::recorded_at.asc(), p::id.asc()))
         .select(PaymentRow::as_select())
         .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: PaymentId) -> QueryResult<Option<PaymentRow>> {
+    p::payments
+        .filter(p::id.eq(id))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()
 }

@@ -396,6 +396,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    credits (id) {
+        id -> Text,
+        ro_id -> Text,
+        amount_cents -> BigInt,
+        reason -> Text,
+        corrected_tax_rate_bp -> Nullable<Integer>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        credit_id -> Text,
+        ro_id -> Text,
+        payment_id -> Text,
+        method -> Text,
+        amount_cents -> BigInt,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        refunded_by -> Nullable<Text>,
+        refunded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     dealerships,
     staff,
@@ -424,4 +456,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     checkout_sessions,
     stripe_events,
+    credits,
+    refunds,
 );

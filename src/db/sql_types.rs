@@ -134,7 +134,7 @@ use crate::domain::lifecycle::RoStatus;
 use crate::domain::message::{Channel, ConversationChannel, Direction, MessageKind, RecipientKind};
 use crate::domain::money::{Currency, TaxRate};
 use crate::domain::opening_hours::OpeningHours;
-use crate::domain::payment::{CheckoutState, PaymentMethod};
+use crate::domain::payment::{CheckoutState, PaymentMethod, RefundState};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
 use crate::domain::role::Role;
@@ -150,6 +150,8 @@ stored_as_text!(
     RepairJobId,
     LineId,
     PaymentId,
+    CreditId,
+    RefundId,
     EventId,
     NotificationId,
     MessageId,
@@ -168,6 +170,7 @@ stored_as_text!(
     DecisionChannel,
     PaymentMethod,
     CheckoutState,
+    RefundState,
     DeliveryState,
     Channel,
     RecipientKind,

@@ -6,7 +6,7 @@
 
 use super::concern::ConcernOutcome;
 use super::estimate::{Approval, DecisionChannel};
-use super::ids::{MessageId, PaymentId, RepairJobId, StaffId};
+use super::ids::{CreditId, MessageId, PaymentId, RefundId, RepairJobId, StaffId};
 use super::lifecycle::RoStatus;
 use super::message::ConversationChannel;
 use super::payment::PaymentMethod;
@@ -45,6 +45,8 @@ pub enum RoEvent {
     OptedIn(Keyword),
     ProgressUpdate(ProgressUpdate),
     Escalated(Escalated),
+    CreditIssued(CreditIssued),
+    Refunded(Refunded),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +178,10 @@ pub struct PaymentRecorded {
     pub amount_cents: i64,
     pub method: PaymentMethod,
     pub balance_due_cents: i64,
+    /// What was due when an online payment came in: the bill can change
+    /// while the customer is on Stripe's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_before_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,6 +236,39 @@ pub struct Escalated {
     pub waited_minutes: i64,
 }
 
+/// Money owed back to the customer, and how it goes back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditIssued {
+    pub credit_id: CreditId,
+    pub amount_cents: i64,
+    pub reason: String,
+    /// The tax rate a tax correction credits to (basis points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_tax_rate_bp: Option<i32>,
+    pub refunds: Vec<RefundShare>,
+}
+
+/// One payment's share of a credit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundShare {
+    pub refund_id: RefundId,
+    pub payment_id: PaymentId,
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+    /// Sent back through Stripe (else handed back by the cashier).
+    pub online: bool,
+}
+
+/// Money went back: through Stripe, or handed back by the cashier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refunded {
+    pub refund_id: RefundId,
+    pub credit_id: CreditId,
+    pub amount_cents: i64,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+}
+
 impl RoEvent {
     /// The stored `kind`.
     pub fn kind(&self) -> &'static str {
@@ -255,6 +294,8 @@ impl RoEvent {
             Self::OptedIn(_) => "opted_in",
             Self::ProgressUpdate(_) => "progress_update",
             Self::Escalated(_) => "escalated",
+            Self::CreditIssued(_) => "credit_issued",
+            Self::Refunded(_) => "refunded",
         }
     }
 
@@ -298,7 +339,9 @@ impl RoEvent {
             | Self::OptedOut(_)
             | Self::OptedIn(_)
             | Self::ProgressUpdate(_)
-            | Self::Escalated(_) => None,
+            | Self::Escalated(_)
+            | Self::CreditIssued(_)
+            | Self::Refunded(_) => None,
         }
     }
 }

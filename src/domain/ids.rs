@@ -61,6 +61,10 @@ id_type!(
     RepairJobId,
     LineId,
     PaymentId,
+    /// Money owed back to a customer: a billing mistake put right.
+    CreditId,
+    /// One payment's share of a credit, paid back the way that money came.
+    RefundId,
     /// An entry on an RO's timeline.
     EventId,
     /// A text or email in the outbox.

@@ -26,6 +26,10 @@ string_enum!(
         Reply => "reply",
         HandoverChanged => "handover_changed",
         PickupLater => "pickup_later",
+        /// The receipt for a payment made from the phone.
+        PaidOnline => "paid_online",
+        /// Money owed back: how much, why, and how it comes back.
+        Credit => "credit",
         /// The answer to HELP, sent in the webhook's reply, never stored.
         Help => "help",
         /// The confirmation of a stop the carrier did not see (Spanish
@@ -39,6 +43,10 @@ string_enum!(
         StaffCustomerArrived => "staff_customer_arrived",
         /// A new account's link to set a desk password.
         StaffInvitation => "staff_invitation",
+        /// A customer paid from their phone (and whether it matched).
+        StaffPaidOnline => "staff_paid_online",
+        /// Money to hand back at the counter.
+        StaffRefund => "staff_refund",
     }
 );
 
@@ -58,10 +66,11 @@ impl MessageKind {
         use MessageKind::*;
         match self {
             CheckedIn | Estimate | PromisedChanged | WaitingParts | Progress | Ready | PickedUp
-            | Reply | HandoverChanged | PickupLater => Audience::Customer,
+            | Reply | HandoverChanged | PickupLater | PaidOnline | Credit => Audience::Customer,
             Help | OptedOut => Audience::TextOnly,
             StaffCustomerMessage | StaffDecision | StaffCashierReady | StaffEscalation
-            | StaffDeliveryFailed | StaffCustomerArrived | StaffInvitation => Audience::Staff,
+            | StaffDeliveryFailed | StaffCustomerArrived | StaffInvitation | StaffPaidOnline
+            | StaffRefund => Audience::Staff,
         }
     }
 }

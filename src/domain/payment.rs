@@ -26,6 +26,30 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Where a refund stands. Online money goes back through Stripe, sent by
+    /// the worker (`pending` → `sending` → `refunded`); money taken at the
+    /// counter is paid back by the cashier, who confirms it (`with_cashier`
+    /// → `refunded`). An online refund Stripe refuses for good goes to the
+    /// cashier too, so no refund is ever dropped.
+    RefundState {
+        Pending => "pending",
+        Sending => "sending",
+        WithCashier => "with_cashier",
+        Refunded => "refunded",
+    }
+);
+
+impl PaymentMethod {
+    /// Whether money taken this way goes back without anyone at the counter.
+    pub fn refunds_online(self) -> bool {
+        match self {
+            Self::Online => true,
+            Self::CardPresent | Self::Cash | Self::Check | Self::Account => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

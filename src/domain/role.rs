@@ -29,6 +29,8 @@ pub enum Permission {
     Cancel,
     RecordPayment,
     ConfirmPickup,
+    /// Credit a billing mistake and confirm a refund paid at the counter.
+    IssueCredit,
     ViewRepairOrders,
 }
 
@@ -45,6 +47,8 @@ impl Role {
             | RecordHandover | Cancel => matches!(self, Advisor | Manager),
             MoveWork => matches!(self, Advisor | Technician | Manager),
             RecordPayment | ConfirmPickup => self == Cashier,
+            // Putting a bill right is the cashier's or the manager's call.
+            IssueCredit => matches!(self, Cashier | Manager),
             ViewRepairOrders => true,
         }
     }

@@ -2,6 +2,7 @@
 //! Handlers are thin: extract, call one use case, answer.
 
 mod accounts;
+mod credits;
 mod dealerships;
 mod desk;
 pub mod extract;

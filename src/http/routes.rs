@@ -4,7 +4,7 @@
 
 use super::problem::ApiError;
 use super::{
-    accounts, dealerships, desk, ops, outbox, payments, repair_orders, staff, status_page,
+    accounts, credits, dealerships, desk, ops, outbox, payments, repair_orders, staff, status_page,
     webhooks, work,
 };
 use actix_web::dev::ResourceDef;
@@ -49,6 +49,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(work::cancel)
         .service(work::payment)
         .service(work::pickup)
+        .service(credits::create)
+        .service(credits::list)
+        .service(credits::confirm)
         .service(work::delegates)
         .service(work::arrived)
         .service(desk::sign_in::login_form)

@@ -33,6 +33,10 @@ pub struct MessageContext {
     /// A link the message hands over (the desk invitation).
     pub link: Option<String>,
     pub failure: Option<FailureCtx>,
+    /// A payment the customer made from their phone.
+    pub payment: Option<PaymentCtx>,
+    /// Money owed back to the customer, and how it goes back.
+    pub credit: Option<CreditCtx>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -120,6 +124,35 @@ pub struct MoneyCtx {
     pub paid: String,
     pub balance_due: String,
     pub balance_due_cents: i64,
+    /// Whether the customer can pay from their status link.
+    pub pay_online: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct PaymentCtx {
+    pub amount: String,
+    /// What was due when it was paid, if that was not the amount paid
+    /// (the bill changed while the customer was paying).
+    pub expected: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct CreditCtx {
+    pub amount: String,
+    pub reason: String,
+    /// What goes back to the card used online; empty when nothing does.
+    pub to_card: String,
+    /// What the cashier pays back at the counter; empty when nothing.
+    pub at_counter: String,
+    /// How the money came at the counter, in words ("cash", "card"), for staff.
+    pub counter_method: String,
+    /// Why an online refund went to the counter instead, if it did.
+    pub error: Option<String>,
+    /// For a tax correction, the rate charged and the right one ("10.25%",
+    /// "9.75%"), so the customer reads the reason in their language; empty
+    /// otherwise.
+    pub tax_from: String,
+    pub tax_to: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -204,6 +237,7 @@ impl MessageContext {
                 paid: "$13,364.19".into(),
                 balance_due: "$13,364.19".into(),
                 balance_due_cents: 1_336_419,
+                pay_online: true,
             },
             handover: Some(HandoverCtx {
                 name: "Guadalupe Evangelina Rodriguez".into(),
@@ -239,6 +273,20 @@ impl MessageContext {
                 to: "+13125550142".into(),
                 error: "Twilio 21610: the recipient has opted out of messages from this number".into(),
                 fallback: Some("email".into()),
+            }),
+            payment: Some(PaymentCtx {
+                amount: "$13,364.19".into(),
+                expected: Some("$13,012.44".into()),
+            }),
+            credit: Some(CreditCtx {
+                amount: "$1,102.57".into(),
+                reason: "Sales tax was charged at 10.25% instead of the county's 9.75% on parts and labor".into(),
+                to_card: "$1,002.57".into(),
+                at_counter: "$100.00".into(),
+                counter_method: "card at the counter".into(),
+                error: Some("Stripe answered 400: Charge ch_3Qabc has already been refunded.".into()),
+                tax_from: "10.25%".into(),
+                tax_to: "9.75%".into(),
             }),
         }
     }

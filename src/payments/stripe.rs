@@ -37,12 +37,49 @@ pub struct CheckoutSession {
     pub amount_total: Option<i64>,
 }
 
+/// A refund of part or all of a payment made on Checkout.
+pub struct RefundRequest {
+    pub payment_intent: String,
+    pub amount_cents: i64,
+    pub ro_id: String,
+    pub refund_id: String,
+    /// The refund's own id: sent again after a crash, Stripe answers with
+    /// the refund it already made instead of making a second.
+    pub idempotency_key: String,
+}
+
+/// Stripe's refund object, the parts we keep.
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    /// pending, requires_action, succeeded, failed or canceled.
+    pub status: String,
+}
+
+impl Refund {
+    /// Whether Stripe took it on (it may still be on its way to the bank).
+    pub fn taken(&self) -> bool {
+        !matches!(self.status.as_str(), "failed" | "canceled")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StripeError {
     #[error("could not reach Stripe: {0}")]
     Unreachable(String),
     #[error("Stripe answered {status}: {message}")]
     Refused { status: u16, message: String },
+}
+
+impl StripeError {
+    /// Worth trying again later: Stripe unreachable, busy (429), in
+    /// trouble (5xx), or still working on the same key (409).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) => true,
+            Self::Refused { status, .. } => matches!(status, 409 | 429 | 500..=599),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -144,5 +181,16 @@ impl Stripe {
             &format!("expire-{id}"),
         )
         .await
+    }
+
+    /// `POST /v1/refunds` against the payment intent the Checkout paid with.
+    pub async fn create_refund(&self, r: &RefundRequest) -> Result<Refund, StripeError> {
+        let form = [
+            ("payment_intent", r.payment_intent.clone()),
+            ("amount", r.amount_cents.to_string()),
+            ("metadata[ro_id]", r.ro_id.clone()),
+            ("metadata[refund_id]", r.refund_id.clone()),
+        ];
+        self.post("/v1/refunds", &form, &r.idempotency_key).await
     }
 }

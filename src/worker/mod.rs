@@ -148,7 +148,7 @@ async fn run(app: App, transports: Arc<Transports>, mut stop: watch::Receiver<bo
     .await;
 }
 
-/// Scheduled jobs, and now and then the purge of expired rows.
+/// Scheduled jobs, online refunds, and now and then the purge of expired rows.
 struct TimedWork {
     next_purge: chrono::DateTime<chrono::Utc>,
     purge_every: chrono::Duration,
@@ -165,6 +165,9 @@ impl TimedWork {
     async fn run(&mut self, app: &App, limit: i64) {
         if let Err(e) = app.run_due_jobs(limit).await {
             tracing::error!(error = %e, "running scheduled jobs failed");
+        }
+        if let Err(e) = app.send_due_refunds(limit).await {
+            tracing::error!(error = %e, "sending refunds failed");
         }
         if app.clock.now() >= self.next_purge {
             if let Err(e) = app.purge_expired().await {

@@ -169,3 +169,68 @@ async fn a_payment_refused_at_the_counter_is_explained_on_the_order_and_nothing_
     );
     assert_eq!(app.fingerprint().await, before);
 }
+
+#[tokio::test]
+async fn a_credit_on_a_cash_payment_waits_at_the_counter_until_the_cashier_hands_it_back() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.ready(&shop).await;
+    let id = ro["id"].as_str().unwrap().to_owned();
+    app.post(
+        &ro_path(&ro, "payments"),
+        &shop.cashier.token,
+        &json!({"amount_cents": 46493, "method": "cash"}),
+    )
+    .await
+    .ok(201);
+    app.hand_over(&shop, &ro).await;
+    app.post(&ro_path(&ro, "pickup"), &shop.cashier.token, &json!({}))
+        .await
+        .ok(200);
+    let made = app
+        .post(
+            &ro_path(&ro, "credits"),
+            &shop.manager.token,
+            &json!({"amount_cents": 1000, "reason": "Shop supplies were charged twice."}),
+        )
+        .await;
+    let refund_id = made.ok(201)["refunds"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut b = cashier_at_desk(&app, &shop).await;
+    let page = b.get(&app, "/desk/counter").await;
+    assert!(
+        page.html.contains("Money to hand back (1)")
+            && page.html.contains("<strong>$10.00</strong> in cash")
+            && page.html.contains("Why: Shop supplies were charged twice."),
+        "{}",
+        page.html
+    );
+    let csrf = field(&page.html, "csrf");
+    let r = b
+        .post(
+            &app,
+            &format!("/desk/repair-orders/{id}/refund"),
+            &[
+                ("csrf", &csrf),
+                ("back", "counter"),
+                ("refund_id", &refund_id),
+                ("reference", "Drawer 2"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/desk/counter?done=refund"),
+        "{}",
+        r.html
+    );
+    let page = b.get(&app, "/desk/counter?done=refund").await;
+    assert!(page.html.contains("Refund recorded as handed back."));
+    assert!(!page.html.contains("Money to hand back"), "{}", page.html);
+    let list = app.get(&ro_path(&ro, "credits"), &shop.cashier.token).await;
+    let refund = &list.ok(200)["credits"][0]["refunds"][0];
+    assert_eq!(refund["state"], "refunded");
+    assert_eq!(refund["reference"], "Drawer 2");
+}

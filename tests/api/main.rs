@@ -16,6 +16,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod counter;
+mod credits;
 mod dealerships;
 mod desk;
 mod desk_browser;

@@ -91,7 +91,8 @@ async fn every_documented_operation_is_served() {
             .replace("{id}", id)
             .replace("{token}", "not-a-token")
             .replace("{change}", "clock-in")
-            .replace("{action}", "status");
+            .replace("{action}", "status")
+            .replace("{refund_id}", id);
         assert!(
             !path.contains('{'),
             "a parameter this test does not fill: {template}"

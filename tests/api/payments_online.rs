@@ -272,3 +272,41 @@ async fn signatures_made_by_stripes_library_are_accepted_by_the_service() {
         assert_eq!(r.status, 200, "{v}: {}", r.text);
     }
 }
+
+#[tokio::test]
+async fn a_checkout_page_that_expired_at_stripe_is_forgotten_and_a_new_one_made() {
+    let stripe = StripeMock::start().await;
+    let app = spawn_paying(&stripe).await;
+    let shop = app.shop().await;
+    let ro = app.ready(&shop).await;
+    let id = ro["id"].as_str().unwrap().to_owned();
+    let path = path_of(&link_from_text(&app, &shop, &id).await);
+    let r = get(&app, &format!("{path}/pay")).await;
+    assert_eq!(
+        r.headers()["location"],
+        "https://checkout.stripe.com/c/pay/cs_test_1"
+    );
+    let event = json!({"id": "evt_exp", "object": "event", "type": "checkout.session.expired",
+        "data": {"object": {"id": "cs_test_1", "object": "checkout.session", "status": "expired",
+            "payment_status": "unpaid", "client_reference_id": id}}});
+    let (body, sig) = signed(&event, app.now().timestamp());
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["handled"], "done");
+    let r = get(&app, &format!("{path}/pay")).await;
+    assert_eq!(
+        r.headers()["location"],
+        "https://checkout.stripe.com/c/pay/cs_test_2",
+        "a new page, not the expired one"
+    );
+    let paths: Vec<String> = stripe.calls().into_iter().map(|c| c.path).collect();
+    assert_eq!(
+        paths,
+        ["/v1/checkout/sessions", "/v1/checkout/sessions"],
+        "an expired page is not expired again"
+    );
+    let shown = app
+        .get(&format!("/api/v1/repair-orders/{id}"), &shop.cashier.token)
+        .await;
+    assert_eq!(shown.ok(200)["balance_due_cents"], 46493, "nothing paid");
+}

@@ -1,4 +1,4 @@
-//! A Stripe-shaped fake for Checkout Sessions. It checks each request as
+//! A Stripe-shaped fake for Checkout Sessions and refunds. It checks each request as
 //! Stripe's API reference describes it — bearer secret key, an
 //! Idempotency-Key, form encoding, the fields a one-line payment session
 //! needs — answers as Stripe does (the session object, or an error body),
@@ -25,6 +25,7 @@ pub struct StripeMock {
     pub server: MockServer,
     calls: Arc<Mutex<Vec<Call>>>,
     down: Arc<Mutex<bool>>,
+    refunds: Arc<Mutex<Vec<Value>>>,
 }
 
 struct Responder {
@@ -33,6 +34,7 @@ struct Responder {
     down: Arc<Mutex<bool>>,
     /// Idempotency-Key → the answer first given for it.
     answered: Mutex<HashMap<String, Value>>,
+    refunds: Arc<Mutex<Vec<Value>>>,
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
@@ -52,6 +54,39 @@ const REQUIRED: [&str; 10] = [
     "cancel_url",
     "expires_at",
 ];
+
+impl Responder {
+    /// `POST /v1/refunds`: a payment intent and an amount; the refund
+    /// object, kept under its Idempotency-Key as Stripe keeps it.
+    fn refund(&self, key: &str, form: &HashMap<String, String>) -> ResponseTemplate {
+        for field in ["payment_intent", "amount"] {
+            if !form.contains_key(field) {
+                return error(400, &format!("Missing required param: {field}."));
+            }
+        }
+        if !form["payment_intent"].starts_with("pi_") {
+            return error(400, "No such payment_intent");
+        }
+        let Ok(amount) = form["amount"].parse::<i64>() else {
+            return error(400, "Invalid integer: amount");
+        };
+        if amount <= 0 {
+            return error(400, "This value must be greater than or equal to 1.");
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let body = json!({
+            "id": format!("re_test_{n}"), "object": "refund", "amount": amount, "currency": "usd",
+            "payment_intent": form["payment_intent"], "status": "succeeded",
+            "metadata": {"ro_id": form.get("metadata[ro_id]"), "refund_id": form.get("metadata[refund_id]")},
+        });
+        self.answered
+            .lock()
+            .unwrap()
+            .insert(key.to_owned(), body.clone());
+        self.refunds.lock().unwrap().push(body.clone());
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
 
 impl Respond for Responder {
     fn respond(&self, req: &Request) -> ResponseTemplate {
@@ -92,6 +127,9 @@ impl Respond for Responder {
         if let Some(first) = self.answered.lock().unwrap().get(&key) {
             return ResponseTemplate::new(200).set_body_json(first.clone());
         }
+        if path == "/v1/refunds" {
+            return self.refund(&key, &form);
+        }
         if let Some(missing) = REQUIRED.iter().find(|f| !form.contains_key(**f)) {
             return error(400, &format!("Missing required param: {missing}."));
         }
@@ -116,15 +154,17 @@ impl StripeMock {
         let server = MockServer::start().await;
         let calls = Arc::new(Mutex::new(Vec::new()));
         let down = Arc::new(Mutex::new(false));
+        let refunds = Arc::new(Mutex::new(Vec::new()));
         Mock::given(method("POST"))
             .and(path_regex(
-                r"^/v1/checkout/sessions(/cs_[A-Za-z0-9_]+/expire)?$",
+                r"^/v1/(refunds|checkout/sessions(/cs_[A-Za-z0-9_]+/expire)?)$",
             ))
             .respond_with(Responder {
                 counter: AtomicU64::new(1),
                 calls: calls.clone(),
                 down: down.clone(),
                 answered: Mutex::new(HashMap::new()),
+                refunds: refunds.clone(),
             })
             .mount(&server)
             .await;
@@ -132,7 +172,18 @@ impl StripeMock {
             server,
             calls,
             down,
+            refunds,
         }
+    }
+
+    /// Refunds Stripe made (a replayed Idempotency-Key makes none).
+    pub fn refunds(&self) -> Vec<Value> {
+        self.refunds.lock().unwrap().clone()
+    }
+
+    /// Stripe answers again.
+    pub fn come_back(&self) {
+        *self.down.lock().unwrap() = false;
     }
 
     pub fn calls(&self) -> Vec<Call> {

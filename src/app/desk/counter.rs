@@ -10,10 +10,12 @@ use crate::app::repair_order::RepairOrder;
 use crate::app::time::utc;
 use crate::app::{App, AppError};
 use crate::db;
-use crate::domain::ids::RoId;
+use crate::domain::ids::{DealershipId, RefundId, RoId};
 use crate::domain::language::Language;
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::local_time::{clock_time, describe, describe_until};
+use crate::domain::money::Cents;
+use crate::domain::payment::PaymentMethod;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -28,6 +30,64 @@ pub struct CounterView {
     pub ready: Vec<CounterCar>,
     /// Work done, ready as soon as someone who can hand it over is here.
     pub waiting: Vec<CounterCar>,
+    /// Money to hand back: credits on counter payments, and online refunds
+    /// Stripe would not make.
+    pub refunds: Vec<CounterRefund>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CounterRefund {
+    pub id: RefundId,
+    pub ro_id: RoId,
+    pub number: i64,
+    pub customer: String,
+    pub amount_words: String,
+    /// "cash", "card at the counter", …
+    pub how: &'static str,
+    pub reason: String,
+    /// Why Stripe did not refund it, for one paid online.
+    pub error: Option<String>,
+}
+
+/// How the cashier gives money back that came this way.
+fn how(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::CardPresent => "to the card, at the terminal",
+        PaymentMethod::Cash => "in cash",
+        PaymentMethod::Check => "by check",
+        PaymentMethod::Account => "to the customer's account",
+        PaymentMethod::Online => "to the card paid online, at the terminal",
+    }
+}
+
+/// The refunds waiting for a cashier, each with its order and reason.
+fn refunds(
+    conn: &mut db::DbConn,
+    dealership_id: DealershipId,
+) -> Result<Vec<CounterRefund>, AppError> {
+    let waiting = db::credits::with_cashier(conn, dealership_id)?;
+    let mut out = Vec::with_capacity(waiting.len());
+    for r in waiting {
+        let Some(ro) = RepairOrder::load(conn, dealership_id, r.ro_id)? else {
+            continue;
+        };
+        let reason = db::credits::for_ro(conn, r.ro_id)?
+            .into_iter()
+            .find(|c| c.id == r.credit_id)
+            .map(|c| c.reason)
+            .unwrap_or_default();
+        out.push(CounterRefund {
+            id: r.id,
+            ro_id: r.ro_id,
+            number: ro.row.number,
+            customer: ro.customer.name.clone(),
+            amount_words: Cents(r.amount_cents).display_usd(),
+            how: how(r.method),
+            reason,
+            error: r.last_error,
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Serialize)]
@@ -132,6 +192,7 @@ impl App {
                     now_words: clock_time(now, tz, Language::En),
                     ready,
                     waiting,
+                    refunds: refunds(conn, dealership_id)?,
                 })
             })
             .await

@@ -73,6 +73,7 @@ pub(crate) fn context(
             paid: totals.paid.display_usd(),
             balance_due: totals.balance_due.display_usd(),
             balance_due_cents: totals.balance_due.0,
+            pay_online: false,
         },
         handover,
         concerns: ro

@@ -5,6 +5,7 @@
 pub(crate) mod context;
 pub(crate) mod conversation;
 pub(crate) mod delivery;
+pub(crate) mod money_notices;
 pub(crate) mod notices;
 pub(crate) mod outbox_view;
 

@@ -3,6 +3,7 @@
 //! decides on go to the outbox in that same transaction.
 
 use super::context::{context, quiet_hours, tz};
+use super::money_notices;
 use crate::app::handover::candidates;
 use crate::app::repair_order::RepairOrder;
 use crate::app::time::utc;
@@ -67,11 +68,14 @@ pub(crate) fn after(
         RoEvent::DecisionsRecorded(decisions) => {
             decisions_recorded(tx, cx, ro, &cause, stored.actor_id, decisions)
         }
-        // Recorded for the timeline; nobody else needs a message for these.
+        RoEvent::PaymentRecorded(p) => money_notices::payment_recorded(tx, cx, ro, &cause, p),
+        RoEvent::CreditIssued(credit) => money_notices::credit_issued(tx, cx, ro, &cause, credit),
+        // Recorded for the timeline; nobody else needs a message for these
+        // (the customer heard of a refund with its credit).
         RoEvent::Cancelled(_)
         | RoEvent::HandoverRecorded(_)
         | RoEvent::DelegatesSet(_)
-        | RoEvent::PaymentRecorded(_)
+        | RoEvent::Refunded(_)
         | RoEvent::CustomerArrived(_)
         | RoEvent::OptedOut(_)
         | RoEvent::OptedIn(_)
@@ -92,8 +96,11 @@ fn promised_changed(
     })
 }
 
-/// The customer hears the car is ready; with a balance, the cashiers too.
+/// The customer hears the car is ready (and that they can pay from their
+/// link, when online payment is on); with a balance, the cashiers too.
 fn ready(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder, cause: &str) -> Result<(), AppError> {
+    let due = ro.totals()?.balance_due;
+    let pay_online = cx.settings.payments.stripe.enabled() && due > Cents::ZERO;
     tell_customer(
         tx,
         cx,
@@ -101,9 +108,9 @@ fn ready(tx: &mut DbConn, cx: &Ctx, ro: &RepairOrder, cause: &str) -> Result<(),
         cause,
         MessageKind::Ready,
         Some("handover"),
-        |_| {},
+        |c| c.money.pay_online = pay_online,
     )?;
-    if ro.totals()?.balance_due > Cents::ZERO {
+    if due > Cents::ZERO {
         let staff = db::staff::list(tx, ro.dealership.id)?;
         for cashier in on_duty_first(staff, Role::Cashier) {
             tell_staff(
@@ -201,7 +208,7 @@ fn decision_words(approved: usize, declined: usize) -> String {
 }
 
 /// Staff of `role`, those clocked in first; everyone of that role if nobody is in.
-fn on_duty_first(staff: Vec<StaffRow>, role: Role) -> Vec<StaffRow> {
+pub(super) fn on_duty_first(staff: Vec<StaffRow>, role: Role) -> Vec<StaffRow> {
     let of_role: Vec<StaffRow> = staff.into_iter().filter(|s| s.role == role).collect();
     let on_duty: Vec<StaffRow> = of_role
         .iter()
@@ -211,7 +218,7 @@ fn on_duty_first(staff: Vec<StaffRow>, role: Role) -> Vec<StaffRow> {
     if on_duty.is_empty() { of_role } else { on_duty }
 }
 
-fn tell_customer(
+pub(super) fn tell_customer(
     tx: &mut DbConn,
     cx: &Ctx,
     ro: &RepairOrder,

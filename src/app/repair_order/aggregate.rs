@@ -12,7 +12,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::estimate::Approval;
 use crate::domain::ids::{CustomerId, DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::{RoFacts, RoStatus};
-use crate::domain::money::{Cents, Quantity};
+use crate::domain::money::{Cents, Quantity, TaxRate};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -180,6 +180,19 @@ impl RepairOrder {
         let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
         let discount = Cents(self.row.discount_cents);
         Ok(totals(&priced, &self.tax_rules()?, discount, paid))
+    }
+
+    /// The bill as it would have been at another tax rate: what a tax
+    /// correction credits is the difference, rounded the same way.
+    pub fn totals_at_rate(&self, rate: TaxRate) -> Result<Totals, AppError> {
+        let priced: Vec<PricedJob> = self.jobs.iter().map(EstimateJob::priced).collect();
+        let paid = self.payments.iter().map(|p| Cents(p.amount_cents)).sum();
+        let discount = Cents(self.row.discount_cents);
+        let rules = TaxRules {
+            rate,
+            ..self.tax_rules()?
+        };
+        Ok(totals(&priced, &rules, discount, paid))
     }
 
     /// Jobs still waiting for the customer's yes or no.

@@ -33,7 +33,7 @@ pub struct NewPayment {
     pub reference: Option<String>,
 }
 
-fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
+pub(crate) fn parse_reference(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     let value = text::optional_line(raw, 60)?;
     if let Some(r) = &value
         && mask_card_numbers(r) != *r
@@ -99,6 +99,7 @@ fn pay(
         amount_cents: row.amount_cents,
         method,
         balance_due_cents: ro.totals()?.balance_due.0,
+        balance_before_cents: None,
     });
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)

@@ -100,7 +100,9 @@ fn paid(tx: &mut DbConn, cx: &Ctx, session: &serde_json::Value) -> Result<Handle
         amount_cents: amount,
         method: PaymentMethod::Online,
         balance_due_cents: ro.totals()?.balance_due.0,
+        balance_before_cents: Some(due_before),
     });
+    // The cashier hears of it (notices): recorded as paid all the same.
     if amount != due_before {
         tracing::warn!(
             amount,

@@ -6,7 +6,7 @@ use crate::app::desk::DeskSession;
 use crate::app::{
     App, AppError, ApprovalInput, CancelInput, ConcernOutcomeInput, DecisionInput, EstimateInput,
     HandoverInput, JobInput, LineInput, NewMessage, NewPayment, PromisedAtInput, ReadyInput,
-    StatusInput,
+    RefundConfirmation, StatusInput,
 };
 use crate::domain::ids::RoId;
 use crate::domain::validation::FieldError;
@@ -30,10 +30,11 @@ pub(crate) enum Action {
     Pickup,
     Cancel,
     Job,
+    Refund,
 }
 
 impl Action {
-    const ALL: [(Action, &'static str); 11] = [
+    const ALL: [(Action, &'static str); 12] = [
         (Action::Status, "status"),
         (Action::PromisedAt, "promised-at"),
         (Action::Ready, "ready"),
@@ -45,6 +46,7 @@ impl Action {
         (Action::Pickup, "pickup"),
         (Action::Cancel, "cancel"),
         (Action::Job, "job"),
+        (Action::Refund, "refund"),
     ];
 
     pub fn parse(raw: &str) -> Option<Self> {
@@ -76,6 +78,7 @@ pub(crate) fn flash(done: &str) -> Option<&'static str> {
         Action::Pickup => "Picked up: the order is closed.",
         Action::Cancel => "The order is cancelled.",
         Action::Job => "The job is added to the estimate; the customer is asked.",
+        Action::Refund => "Refund recorded as handed back.",
     })
 }
 
@@ -283,6 +286,17 @@ pub(crate) async fn perform(
             .add_estimate(who, id, v, job(fields)?, None)
             .await
             .map(drop),
+        Action::Refund => {
+            let refund_id = get(fields, "refund_id")
+                .parse()
+                .map_err(|_| AppError::field("refund_id", "the form is damaged"))?;
+            let input = RefundConfirmation {
+                reference: optional(fields, "reference"),
+            };
+            app.confirm_refund(who, id, refund_id, input, None)
+                .await
+                .map(drop)
+        }
     }
 }
 

@@ -37,6 +37,7 @@ pub(crate) fn can(session: &DeskSession) -> serde_json::Value {
         "pay": role.may(Permission::RecordPayment),
         "pickup": role.may(Permission::ConfirmPickup),
         "cancel": role.may(Permission::Cancel),
+        "refund": role.may(Permission::IssueCredit),
     })
 }
 
@@ -96,7 +97,7 @@ pub async fn show(
 /// One action on a repair order, as a form.
 #[utoipa::path(
     tag = "desk",
-    params(("id" = Uuid, Path), ("action" = String, Path, description = "status, promised-at, ready, arrived, message, decisions, handover, payment, pickup, cancel or job")),
+    params(("id" = Uuid, Path), ("action" = String, Path, description = "status, promised-at, ready, arrived, message, decisions, handover, payment, pickup, cancel, job or refund")),
     request_body(content = Object, content_type = "application/x-www-form-urlencoded", description = "csrf, version, and the action's fields"),
     responses(
         (status = 303, description = "Done: back to the page, saying so"),
