@@ -17,6 +17,7 @@ mod jobs;
 pub mod messaging;
 pub mod public;
 pub mod repair_order;
+pub mod requests;
 mod time;
 
 use crate::clock::Clock;

@@ -24,6 +24,7 @@ pub mod payments;
 mod pool;
 pub mod presence;
 pub mod repair_orders;
+pub mod requests;
 pub mod retention;
 pub mod schema;
 pub mod secrets;

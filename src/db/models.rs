@@ -24,6 +24,7 @@ use crate::domain::opening_hours::OpeningHours;
 use crate::domain::payment::{CheckoutState, PaymentMethod, RefundState};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
+use crate::domain::request::RequestStatus;
 use crate::domain::role::Role;
 use crate::domain::vin::Vin;
 use crate::domain::weekday::WeekDay;
@@ -57,6 +58,8 @@ pub struct DealershipRow {
     pub currency: Currency,
     /// Shop words the dealership adds to the built-in glossary.
     pub glossary: OwnWords,
+    /// Business minutes to answer a colleague's request (never past 24 h).
+    pub internal_response_target_minutes: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -311,6 +314,35 @@ pub struct RefundRow {
     pub refunded_by: Option<StaffId>,
     pub refunded_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+}
+
+/// A question one colleague asks another (or a role).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_requests)]
+pub struct StaffRequestRow {
+    pub id: RequestId,
+    pub dealership_id: DealershipId,
+    pub ro_id: Option<RoId>,
+    pub asked_by: StaffId,
+    pub to_staff_id: Option<StaffId>,
+    pub to_role: Option<Role>,
+    pub routed_to: StaffId,
+    pub routed_role: Role,
+    pub waiting: bool,
+    pub expected_at: Option<NaiveDateTime>,
+    /// JSON: `[{"staff_id", "name", "reason"}]`.
+    pub skipped: String,
+    pub body: String,
+    pub blocking: bool,
+    pub status: RequestStatus,
+    pub due_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answered_by: Option<StaffId>,
+    pub answer: Option<String>,
+    pub answer_sid: Option<String>,
+    pub escalated_at: Option<NaiveDateTime>,
 }
 
 /// An event as stored: `kind` and `detail` are the two halves of a

@@ -24,6 +24,7 @@ diesel::table! {
         opening_hours -> Text,
         currency -> Text,
         glossary -> Text,
+        internal_response_target_minutes -> Integer,
     }
 }
 
@@ -428,6 +429,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_requests (id) {
+        id -> Text,
+        dealership_id -> Text,
+        ro_id -> Nullable<Text>,
+        asked_by -> Text,
+        to_staff_id -> Nullable<Text>,
+        to_role -> Nullable<Text>,
+        routed_to -> Text,
+        routed_role -> Text,
+        waiting -> Bool,
+        expected_at -> Nullable<Timestamp>,
+        skipped -> Text,
+        body -> Text,
+        blocking -> Bool,
+        status -> Text,
+        due_at -> Timestamp,
+        created_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        answer_sid -> Nullable<Text>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     dealerships,
     staff,
@@ -458,4 +486,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     stripe_events,
     credits,
     refunds,
+    staff_requests,
 );

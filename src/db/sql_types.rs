@@ -137,6 +137,7 @@ use crate::domain::opening_hours::OpeningHours;
 use crate::domain::payment::{CheckoutState, PaymentMethod, RefundState};
 use crate::domain::phone::{Country, PhoneNumber};
 use crate::domain::presence::{PresenceEventKind, PresenceState};
+use crate::domain::request::RequestStatus;
 use crate::domain::role::Role;
 use crate::domain::vin::Vin;
 use crate::domain::weekday::WeekDay;
@@ -156,6 +157,8 @@ stored_as_text!(
     NotificationId,
     MessageId,
     JobId,
+    RequestId,
+    RequestStatus,
     RoStatus,
     Role,
     PresenceState,

@@ -170,3 +170,19 @@ pub fn set_password_hash(conn: &mut DbConn, id: StaffId, hash: &str) -> QueryRes
         .execute(conn)
         .map(drop)
 }
+
+/// The active staff member of the dealership with this mobile number, if
+/// any: a text from it may answer a colleague's request.
+pub fn find_by_phone(
+    conn: &mut DbConn,
+    dealership_id: DealershipId,
+    phone: &crate::domain::phone::PhoneNumber,
+) -> QueryResult<Option<StaffRow>> {
+    s::staff
+        .filter(s::dealership_id.eq(dealership_id))
+        .filter(s::phone.eq(Some(phone)).and(s::active.eq(true)))
+        .order(s::id.asc())
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}

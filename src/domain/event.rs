@@ -6,7 +6,7 @@
 
 use super::concern::ConcernOutcome;
 use super::estimate::{Approval, DecisionChannel};
-use super::ids::{CreditId, MessageId, PaymentId, RefundId, RepairJobId, StaffId};
+use super::ids::{CreditId, MessageId, PaymentId, RefundId, RepairJobId, RequestId, StaffId};
 use super::lifecycle::RoStatus;
 use super::message::ConversationChannel;
 use super::payment::PaymentMethod;
@@ -47,6 +47,10 @@ pub enum RoEvent {
     Escalated(Escalated),
     CreditIssued(CreditIssued),
     Refunded(Refunded),
+    RequestOpened(RequestOpened),
+    RequestHandedOn(RequestHandedOn),
+    RequestAnswered(RequestAnswered),
+    RequestEscalated(RequestEscalated),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -269,6 +273,36 @@ pub struct Refunded {
     pub reference: Option<String>,
 }
 
+/// A colleague asked about this RO (a blocking request holds it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestOpened {
+    pub request_id: RequestId,
+    pub routed_to: StaffId,
+    pub routed_name: String,
+    pub body: String,
+    pub blocking: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestHandedOn {
+    pub request_id: RequestId,
+    pub to: StaffId,
+    pub to_name: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestAnswered {
+    pub request_id: RequestId,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestEscalated {
+    pub request_id: RequestId,
+    pub waited_minutes: i64,
+}
+
 impl RoEvent {
     /// The stored `kind`.
     pub fn kind(&self) -> &'static str {
@@ -296,6 +330,10 @@ impl RoEvent {
             Self::Escalated(_) => "escalated",
             Self::CreditIssued(_) => "credit_issued",
             Self::Refunded(_) => "refunded",
+            Self::RequestOpened(_) => "request_opened",
+            Self::RequestHandedOn(_) => "request_handed_on",
+            Self::RequestAnswered(_) => "request_answered",
+            Self::RequestEscalated(_) => "request_escalated",
         }
     }
 
@@ -341,7 +379,11 @@ impl RoEvent {
             | Self::ProgressUpdate(_)
             | Self::Escalated(_)
             | Self::CreditIssued(_)
-            | Self::Refunded(_) => None,
+            | Self::Refunded(_)
+            | Self::RequestOpened(_)
+            | Self::RequestHandedOn(_)
+            | Self::RequestAnswered(_)
+            | Self::RequestEscalated(_) => None,
         }
     }
 }

@@ -72,6 +72,8 @@ id_type!(
     /// A message in the conversation with a customer.
     MessageId,
     JobId,
+    /// A question one colleague asks another.
+    RequestId,
 );
 
 #[cfg(test)]

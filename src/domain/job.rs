@@ -2,7 +2,7 @@
 //! the data it needs; it is stored as its kind and the JSON of that data,
 //! and a stored job no variant reads is a failed job, never a silent "done".
 
-use super::ids::{MessageId, StaffId};
+use super::ids::{MessageId, RequestId, StaffId};
 use super::validation::string_enum;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub enum Job {
     CoverageEnd { staff_id: StaffId },
     /// Someone is expected back: a car waiting for them may become ready.
     PromoteReady {},
+    /// A colleague's request unanswered at its due time goes to a manager.
+    EscalateRequest { request_id: RequestId },
 }
 
 impl Job {
@@ -43,6 +45,7 @@ impl Job {
             Self::EscalateUnanswered { .. } => Self::ESCALATE_UNANSWERED,
             Self::CoverageEnd { .. } => "coverage_end",
             Self::PromoteReady {} => "promote_ready",
+            Self::EscalateRequest { .. } => "escalate_request",
         }
     }
 

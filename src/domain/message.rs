@@ -47,6 +47,14 @@ string_enum!(
         StaffPaidOnline => "staff_paid_online",
         /// Money to hand back at the counter.
         StaffRefund => "staff_refund",
+        /// A colleague's request, for the person who has it.
+        StaffRequest => "staff_request",
+        /// The answer, for the person who asked.
+        StaffRequestAnswered => "staff_request_answered",
+        /// A request nobody answered in time, for the managers.
+        StaffRequestEscalated => "staff_request_escalated",
+        /// The same, for the person who asked.
+        StaffRequestLate => "staff_request_late",
     }
 );
 
@@ -68,9 +76,19 @@ impl MessageKind {
             CheckedIn | Estimate | PromisedChanged | WaitingParts | Progress | Ready | PickedUp
             | Reply | HandoverChanged | PickupLater | PaidOnline | Credit => Audience::Customer,
             Help | OptedOut => Audience::TextOnly,
-            StaffCustomerMessage | StaffDecision | StaffCashierReady | StaffEscalation
-            | StaffDeliveryFailed | StaffCustomerArrived | StaffInvitation | StaffPaidOnline
-            | StaffRefund => Audience::Staff,
+            StaffCustomerMessage
+            | StaffDecision
+            | StaffCashierReady
+            | StaffEscalation
+            | StaffDeliveryFailed
+            | StaffCustomerArrived
+            | StaffInvitation
+            | StaffPaidOnline
+            | StaffRefund
+            | StaffRequest
+            | StaffRequestAnswered
+            | StaffRequestEscalated
+            | StaffRequestLate => Audience::Staff,
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod payment;
 pub mod phone;
 pub mod presence;
 pub mod promise;
+pub mod request;
 pub mod role;
 pub mod sms;
 pub mod text;

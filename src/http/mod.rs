@@ -13,6 +13,7 @@ mod outbox;
 mod payments;
 pub mod problem;
 mod repair_orders;
+mod requests;
 mod respond;
 mod routes;
 mod staff;

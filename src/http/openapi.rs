@@ -25,7 +25,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "repair orders", description = "Check-in, estimate, approvals, timeline"),
         (name = "lifecycle", description = "Status, promised time, ready (the handover gate), handover"),
-        (name = "cashier", description = "Payments and pickup"),
+        (name = "cashier", description = "Payments, pickup, credits and refunds"),
+        (name = "requests", description = "Questions between colleagues, routed to whoever is there"),
     )
 )]
 pub struct ApiDoc;

@@ -205,13 +205,8 @@ pub async fn metrics(
         "# HELP handover_jobs_failed_total Scheduled jobs given up on (attempts spent, or unreadable).\n# TYPE handover_jobs_failed_total counter\nhandover_jobs_failed_total {}\n",
         m.jobs_failed.load(std::sync::atomic::Ordering::Relaxed)
     );
-    out.push_str("# HELP handover_purged_rows_total Rows removed because their lifetime ended.\n# TYPE handover_purged_rows_total counter\n");
-    for (table, rows) in m.purged_totals() {
-        let _ = writeln!(
-            out,
-            "handover_purged_rows_total{{table=\"{table}\"}} {rows}"
-        );
-    }
+    render_purged(&mut out, m);
+    render_requests(&mut out, &app.open_requests_by_role().await?, m);
     let (buckets, count, sum) = m.latency();
     out.push_str("# HELP handover_outbox_send_seconds Time from claim to the provider's answer.\n# TYPE handover_outbox_send_seconds histogram\n");
     for (bound, n) in buckets {
@@ -229,4 +224,39 @@ pub async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(out))
+}
+
+fn render_purged(out: &mut String, m: &crate::notify::metrics::Metrics) {
+    out.push_str("# HELP handover_purged_rows_total Rows removed because their lifetime ended.\n# TYPE handover_purged_rows_total counter\n");
+    for (table, rows) in m.purged_totals() {
+        let _ = writeln!(
+            out,
+            "handover_purged_rows_total{{table=\"{table}\"}} {rows}"
+        );
+    }
+}
+
+/// Colleagues' requests: open ones by the role of whoever has them, and
+/// how long answers took (minutes, as written by this process).
+fn render_requests(
+    out: &mut String,
+    open: &[(crate::domain::role::Role, usize)],
+    m: &crate::notify::metrics::Metrics,
+) {
+    out.push_str("# HELP handover_requests_open Colleagues' requests waiting for an answer, by the role of whoever has them.\n# TYPE handover_requests_open gauge\n");
+    for (role, n) in open {
+        let _ = writeln!(out, "handover_requests_open{{role=\"{role}\"}} {n}");
+    }
+    let (buckets, count, sum) = m.answers();
+    out.push_str("# HELP handover_request_answer_minutes Minutes from a colleague's request to its answer.\n# TYPE handover_request_answer_minutes histogram\n");
+    for (bound, n) in buckets {
+        let _ = writeln!(
+            out,
+            "handover_request_answer_minutes_bucket{{le=\"{bound}\"}} {n}"
+        );
+    }
+    let _ = write!(
+        out,
+        "handover_request_answer_minutes_bucket{{le=\"+Inf\"}} {count}\nhandover_request_answer_minutes_sum {sum}\nhandover_request_answer_minutes_count {count}\n"
+    );
 }

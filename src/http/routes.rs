@@ -4,8 +4,8 @@
 
 use super::problem::ApiError;
 use super::{
-    accounts, credits, dealerships, desk, ops, outbox, payments, repair_orders, staff, status_page,
-    webhooks, work,
+    accounts, credits, dealerships, desk, ops, outbox, payments, repair_orders, requests, staff,
+    status_page, webhooks, work,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
@@ -52,6 +52,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(credits::create)
         .service(credits::list)
         .service(credits::confirm)
+        .service(requests::create)
+        .service(requests::list)
+        .service(requests::get)
+        .service(requests::acknowledge)
+        .service(requests::answer)
+        .service(requests::hand_on)
+        .service(requests::responsiveness)
         .service(work::delegates)
         .service(work::arrived)
         .service(desk::sign_in::login_form)

@@ -37,6 +37,26 @@ pub struct MessageContext {
     pub payment: Option<PaymentCtx>,
     /// Money owed back to the customer, and how it goes back.
     pub credit: Option<CreditCtx>,
+    /// A colleague's request, for staff messages about it.
+    pub request: Option<RequestCtx>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct RequestCtx {
+    /// Who asked.
+    pub from: String,
+    /// Who has it.
+    pub to: String,
+    pub text: String,
+    /// "order 1003", or empty when it is about no RO.
+    pub about: String,
+    /// When an answer is due, in words.
+    pub due: String,
+    pub answer: String,
+    /// Why it was handed on, if it was.
+    pub note: String,
+    /// How long it has waited, in words.
+    pub waited: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -274,21 +294,39 @@ impl MessageContext {
                 error: "Twilio 21610: the recipient has opted out of messages from this number".into(),
                 fallback: Some("email".into()),
             }),
-            payment: Some(PaymentCtx {
-                amount: "$13,364.19".into(),
-                expected: Some("$13,012.44".into()),
-            }),
-            credit: Some(CreditCtx {
-                amount: "$1,102.57".into(),
-                reason: "Sales tax was charged at 10.25% instead of the county's 9.75% on parts and labor".into(),
-                to_card: "$1,002.57".into(),
-                at_counter: "$100.00".into(),
-                counter_method: "card at the counter".into(),
-                error: Some("Stripe answered 400: Charge ch_3Qabc has already been refunded.".into()),
-                tax_from: "10.25%".into(),
-                tax_to: "9.75%".into(),
-            }),
+            ..sample_money_and_requests()
         }
+    }
+}
+
+/// The payment, credit and request parts of `sample_long`.
+fn sample_money_and_requests() -> MessageContext {
+    MessageContext {
+            payment: Some(PaymentCtx {
+            amount: "$13,364.19".into(),
+            expected: Some("$13,012.44".into()),
+        }),
+        credit: Some(CreditCtx {
+            amount: "$1,102.57".into(),
+            reason: "Sales tax was charged at 10.25% instead of the county's 9.75% on parts and labor".into(),
+            to_card: "$1,002.57".into(),
+            at_counter: "$100.00".into(),
+            counter_method: "card at the counter".into(),
+            error: Some("Stripe answered 400: Charge ch_3Qabc has already been refunded.".into()),
+            tax_from: "10.25%".into(),
+            tax_to: "9.75%".into(),
+        }),
+        request: Some(RequestCtx {
+            from: "Guadalupe Evangelina Rodriguez".into(),
+            to: "Maximiliano Alejandro de la Fuente-Hernandez".into(),
+            text: "Did the customer approve the rear rotors on the phone, or only the pads? The invoice shows both and she is asking at the counter".into(),
+            about: "order 1234567".into(),
+            due: "tomorrow at 10:45 AM".into(),
+            answer: "Only the pads. She declined the rotors on the phone at 11:20; it is in my notes. Please take the rotors off the invoice".into(),
+            note: "Parts question: Sam ordered them".into(),
+            waited: "2 hours".into(),
+        }),
+        ..MessageContext::default()
     }
 }
 

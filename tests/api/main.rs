@@ -36,6 +36,7 @@ mod notify_worker;
 mod ops;
 mod payments_online;
 mod repair_orders;
+mod requests;
 mod safe_writes;
 mod staff;
 mod status_page;

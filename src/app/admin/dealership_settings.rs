@@ -61,6 +61,8 @@ pub struct DealershipChanges {
     pub quiet_hours: Option<QuietHoursInput>,
     pub min_handover_minutes: Option<i64>,
     pub response_target_minutes: Option<i64>,
+    /// Business minutes to answer a colleague's request (15–1440, default 120).
+    pub internal_response_target_minutes: Option<i64>,
     /// When the service department is open; a day not listed is closed.
     pub opening_hours: Option<Vec<OpeningInput>>,
     /// Shop words the dealership adds to the built-in glossary (replaces
@@ -131,6 +133,7 @@ pub(crate) struct CheckedChanges {
     quiet: Option<QuietHours>,
     min_handover_minutes: Option<i32>,
     response_target_minutes: Option<i32>,
+    internal_response_target_minutes: Option<i32>,
     opening_hours: Option<OpeningHours>,
     glossary: Option<OwnWords>,
 }
@@ -207,6 +210,12 @@ fn check_windows(
     out.response_target_minutes = c
         .response_target_minutes
         .and_then(|m| v.check("response_target_minutes", parse_response_target_minutes(m)));
+    out.internal_response_target_minutes = c.internal_response_target_minutes.and_then(|m| {
+        v.check(
+            "internal_response_target_minutes",
+            parse_response_target_minutes(m),
+        )
+    });
 }
 
 impl CheckedChanges {
@@ -236,6 +245,10 @@ impl CheckedChanges {
         keep(
             &mut row.response_target_minutes,
             self.response_target_minutes,
+        );
+        keep(
+            &mut row.internal_response_target_minutes,
+            self.internal_response_target_minutes,
         );
         keep(&mut row.opening_hours, self.opening_hours);
         keep(&mut row.glossary, self.glossary);

@@ -98,6 +98,8 @@ pub struct DealershipView {
     pub quiet_hours: QuietHoursView,
     pub min_handover_minutes: i32,
     pub response_target_minutes: i32,
+    /// Business minutes to answer a colleague's request.
+    pub internal_response_target_minutes: i32,
     pub address: Option<String>,
     pub opening_hours: Vec<OpeningView>,
     /// The dealership's own shop words (the built-in ones are in
@@ -153,6 +155,7 @@ impl DealershipView {
             },
             min_handover_minutes: row.min_handover_minutes,
             response_target_minutes: row.response_target_minutes,
+            internal_response_target_minutes: row.internal_response_target_minutes,
             created_at: utc(row.created_at),
         }
     }
@@ -195,6 +198,7 @@ pub(crate) fn parse_dealership(
         quiet_end: quiet.end,
         min_handover_minutes: 30,
         response_target_minutes: 240,
+        internal_response_target_minutes: 120,
         next_ro_number: first,
         created_at: stored(now),
         taxable_kinds: TaxableKinds::ALL,

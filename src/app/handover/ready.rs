@@ -99,6 +99,7 @@ fn mark_ready(
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
     check_transition(from, RoStatus::ReadyForPickup, &ro.facts()?)?;
+    crate::app::requests::hold(tx, &ro, "ready")?;
     match decide(tx, &ro, cx.now, None)? {
         Ok(promise) => {
             promote(tx, &mut ro, &promise, By::Staff(actor.staff_id), cx)?;

@@ -152,18 +152,36 @@ impl App {
 
 /// Runs one job in its transaction. Every kind of job is one arm.
 fn run(tx: &mut DbConn, cx: &Ctx, row: &JobRow, job: Job) -> Result<(), AppError> {
+    match job {
+        Job::ProgressUpdate {} => {
+            let ro = ro_of(tx, row)?;
+            progress_update(tx, cx, &ro)
+        }
+        Job::EscalateUnanswered { message_id } => {
+            let ro = ro_of(tx, row)?;
+            escalate(tx, cx, &ro, row.id, message_id)
+        }
+        Job::PromoteReady {} => {
+            let mut ro = ro_of(tx, row)?;
+            promote_ready(tx, cx, &mut ro)
+        }
+        Job::CoverageEnd { staff_id } => {
+            let mut ro = ro_of(tx, row)?;
+            coverage::end_of_coverage(tx, cx, &mut ro, staff_id)
+        }
+        Job::EscalateRequest { request_id } => {
+            crate::app::requests::escalate(tx, cx, row.dealership_id, request_id)
+        }
+    }
+}
+
+/// The RO a job is about.
+fn ro_of(tx: &mut DbConn, row: &JobRow) -> Result<RepairOrder, AppError> {
     let ro_id = row
         .ro_id
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("job {} names no RO", row.id)))?;
-    let mut ro = RepairOrder::load(tx, row.dealership_id, ro_id)?.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("job {}: RO {ro_id} not found", row.id))
-    })?;
-    match job {
-        Job::ProgressUpdate {} => progress_update(tx, cx, &ro),
-        Job::EscalateUnanswered { message_id } => escalate(tx, cx, &ro, row.id, message_id),
-        Job::PromoteReady {} => promote_ready(tx, cx, &mut ro),
-        Job::CoverageEnd { staff_id } => coverage::end_of_coverage(tx, cx, &mut ro, staff_id),
-    }
+    RepairOrder::load(tx, row.dealership_id, ro_id)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("job {}: RO {ro_id} not found", row.id)))
 }
 
 /// Only while the car is still with us and not yet ready; then the next one.
@@ -230,6 +248,10 @@ fn escalate(
 /// for the next person expected.
 fn promote_ready(tx: &mut DbConn, cx: &Ctx, ro: &mut RepairOrder) -> Result<(), AppError> {
     if ro.status() != RoStatus::WorkComplete || !ro.row.ready_when_available {
+        return Ok(());
+    }
+    // A colleague's blocking question holds the car; its answer tries again.
+    if db::requests::open_blocking(tx, ro.row.id)?.is_some() {
         return Ok(());
     }
     match candidates::decide(tx, ro, cx.now, None)? {

@@ -7,7 +7,7 @@ use crate::app::time::stored;
 use crate::app::{AppError, Ctx};
 use crate::db::models::JobRow;
 use crate::db::{self, DbConn};
-use crate::domain::ids::{JobId, MessageId, StaffId};
+use crate::domain::ids::{DealershipId, JobId, MessageId, RequestId, RoId, StaffId};
 use crate::domain::job::{Job, JobState};
 use chrono::{DateTime, Utc};
 
@@ -26,6 +26,35 @@ fn schedule(
         ro_id: Some(ro.row.id),
         kind: job.kind().to_owned(),
         dedupe_key: format!("{}:{key}", job.kind()),
+        due_at: stored(due),
+        state: JobState::Pending,
+        attempts: 0,
+        lease_until: None,
+        payload: job.payload()?,
+        last_error: None,
+        created_at: stored(cx.now),
+        finished_at: None,
+    };
+    db::jobs::schedule(tx, &row)?;
+    Ok(())
+}
+
+/// A manager hears of `request_id` if it is still open at `due`.
+pub(crate) fn schedule_request_escalation(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    dealership_id: DealershipId,
+    ro_id: Option<RoId>,
+    request_id: RequestId,
+    due: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let job = Job::EscalateRequest { request_id };
+    let row = JobRow {
+        id: JobId::generate(),
+        dealership_id,
+        ro_id,
+        kind: job.kind().to_owned(),
+        dedupe_key: format!("{}:{request_id}", job.kind()),
         due_at: stored(due),
         state: JobState::Pending,
         attempts: 0,

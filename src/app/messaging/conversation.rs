@@ -110,6 +110,34 @@ impl App {
     }
 }
 
+/// A text from a colleague's phone answers their oldest open request.
+/// `Some(reply)` when it was theirs to handle; `None` to go on as a
+/// customer's text (their own car, perhaps).
+fn colleague_text(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    dealership: &DealershipRow,
+    from: Option<&PhoneNumber>,
+    text: &InboundText,
+    has_ro: bool,
+) -> Result<Option<Option<String>>, AppError> {
+    use crate::app::requests::{StaffText, staff_text};
+    let Some(phone) = from else { return Ok(None) };
+    let Some(staff) = db::staff::find_by_phone(tx, dealership.id, phone)? else {
+        return Ok(None);
+    };
+    Ok(
+        match staff_text(tx, cx, &staff, &text.message_sid, &text.body)? {
+            StaffText::Answered(reply) => Some(Some(reply)),
+            StaffText::Retry => Some(None),
+            StaffText::NothingOpen if has_ro => None,
+            StaffText::NothingOpen => Some(Some(
+                "Handover: you have no open question to answer, so this text went nowhere.".into(),
+            )),
+        },
+    )
+}
+
 fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<String>, AppError> {
     let Some(dealership) = PhoneNumber::from_e164(&text.to)
         .ok()
@@ -131,6 +159,9 @@ fn inbound(tx: &mut DbConn, cx: &Ctx, text: &InboundText) -> Result<Option<Strin
         },
         None => None,
     };
+    if let Some(reply) = colleague_text(tx, cx, &dealership, from.as_ref(), text, ro.is_some())? {
+        return Ok(reply);
+    }
     let body = mask_card_numbers(text.body.trim());
     let message = MessageRow {
         id: MessageId::generate(),

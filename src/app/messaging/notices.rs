@@ -77,6 +77,11 @@ pub(crate) fn after(
         | RoEvent::DelegatesSet(_)
         | RoEvent::Refunded(_)
         | RoEvent::CustomerArrived(_)
+        // Colleagues' requests: told by app::requests, which knows who.
+        | RoEvent::RequestOpened(_)
+        | RoEvent::RequestHandedOn(_)
+        | RoEvent::RequestAnswered(_)
+        | RoEvent::RequestEscalated(_)
         | RoEvent::OptedOut(_)
         | RoEvent::OptedIn(_)
         | RoEvent::Escalated(_) => Ok(()),

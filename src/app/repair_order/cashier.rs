@@ -116,6 +116,7 @@ fn pickup(
     let mut ro = RepairOrder::load_for_write(tx, actor, id, if_match)?;
     let from = ro.status();
     check_transition(from, RoStatus::PickedUp, &ro.facts()?)?;
+    crate::app::requests::hold(tx, &ro, "picked up")?;
     ro.set_status(RoStatus::PickedUp);
     ro.row.closed_at = Some(stored(now));
     ro.save(tx, now)?;
