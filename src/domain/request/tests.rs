@@ -48,7 +48,13 @@ fn off() -> Live {
 #[test]
 fn a_question_for_someone_at_their_desk_goes_straight_to_them() {
     let ana = person("Ana Lopez", Role::Advisor, Live::OnDuty);
-    let r = route(Addressee::Person(ana.staff_id), std::slice::from_ref(&ana), now(), TZ).unwrap();
+    let r = route(
+        Addressee::Person(ana.staff_id),
+        std::slice::from_ref(&ana),
+        now(),
+        TZ,
+    )
+    .unwrap();
     assert_eq!(r.routed_to, ana.staff_id);
     assert!(!r.waiting && r.skipped.is_empty());
 }
@@ -86,7 +92,13 @@ fn the_advisor_on_a_break_is_covered_by_the_first_delegate_who_is_here() {
 #[test]
 fn with_nobody_here_it_waits_for_the_addressee_and_says_when_they_are_due_back() {
     let ana = person("Ana Lopez", Role::Advisor, off());
-    let r = route(Addressee::Person(ana.staff_id), std::slice::from_ref(&ana), now(), TZ).unwrap();
+    let r = route(
+        Addressee::Person(ana.staff_id),
+        std::slice::from_ref(&ana),
+        now(),
+        TZ,
+    )
+    .unwrap();
     assert_eq!(r.routed_to, ana.staff_id);
     assert!(r.waiting);
     assert_eq!(r.skipped.len(), 1);
@@ -173,7 +185,12 @@ fn someone_who_left_is_passed_over_for_their_delegate() {
 fn nobody_to_ask_is_said_plainly() {
     let ana = person("Ana Lopez", Role::Advisor, Live::OnDuty);
     assert_eq!(
-        route(Addressee::Role(Role::Technician), std::slice::from_ref(&ana), now(), TZ),
+        route(
+            Addressee::Role(Role::Technician),
+            std::slice::from_ref(&ana),
+            now(),
+            TZ
+        ),
         Err(Unroutable::NobodyInRole(Role::Technician))
     );
     assert_eq!(
