@@ -41,6 +41,9 @@ pub async fn build_app(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         },
     )
     .await??;
+    db.start_announcing(std::time::Duration::from_millis(
+        settings.worker.listen_poll_ms.max(1),
+    ));
     let links = Arc::new(Links::new(&secret, &settings.public_base_url)?);
     let stripe = crate::payments::Stripe::from_settings(&settings.payments.stripe)?;
     Ok(App::new(

@@ -91,7 +91,7 @@ impl App {
         let cx = self.ctx();
         let reply = self
             .db
-            .run(move |conn| {
+            .run_writing(move |conn| {
                 let mut work = Some(f);
                 // Twice at most: the second attempt only happens after losing
                 // the claim race, and then finds the winner's response.

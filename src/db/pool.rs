@@ -220,6 +220,15 @@ pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
     target: std::sync::Arc<DatabaseTarget>,
+    /// SQLite takes one writer at a time. Writers of this process queue
+    /// here, first come first served, instead of each taking a connection
+    /// and polling on the busy timeout under BEGIN IMMEDIATE (which let a
+    /// late writer overtake and left unlucky ones waiting up to a second).
+    /// None on PostgreSQL, which locks rows, not the database.
+    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// PostgreSQL: asked after work that wrote messages, so the announcer
+    /// tells other instances (see `listen`). None on SQLite.
+    announcer: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 pub type PooledConn = r2d2::PooledConnection<Manager>;
@@ -253,11 +262,30 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| open_error(e.to_string()))?;
+        let (writer, announcer) = match target.backend() {
+            Backend::Sqlite => (Some(std::sync::Arc::new(tokio::sync::Mutex::new(()))), None),
+            Backend::Postgres => (None, Some(std::sync::Arc::new(tokio::sync::Notify::new()))),
+        };
         Ok(Self {
             pool,
             backend: target.backend(),
             target: std::sync::Arc::new(target),
+            writer,
+            announcer,
         })
+    }
+
+    /// PostgreSQL: starts the task that tells other instances' workers,
+    /// after each commit that wrote messages, at most once per `spacing`.
+    /// Needs a tokio runtime; does nothing on SQLite.
+    pub fn start_announcing(&self, spacing: std::time::Duration) {
+        if let Some(asked) = &self.announcer {
+            tokio::spawn(super::listen::announce(
+                self.clone(),
+                asked.clone(),
+                spacing,
+            ));
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -274,10 +302,19 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let announcer = self.announcer.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(DbError::from)?;
+            super::listen::take_messages_written();
             let result = f(&mut conn.conn);
             conn.failed = result.is_err();
+            // After f: its transactions have committed (or rolled back, and
+            // then a spurious wake costs a worker one look).
+            if super::listen::take_messages_written()
+                && let Some(announcer) = announcer
+            {
+                announcer.notify_one();
+            }
             result
         })
         .await
@@ -293,7 +330,30 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |conn| conn.write(f)).await
+        self.run_writing(move |conn| conn.write(f)).await
+    }
+
+    /// Runs `f`, which writes (its own transactions), in this process's
+    /// writer queue on SQLite; as [`Db::run`] on PostgreSQL. The turn is
+    /// held by the blocking task itself, so it ends when `f` does, even if
+    /// the caller stopped waiting.
+    pub async fn run_writing<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let turn = match &self.writer {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
+        };
+        self.run(move |conn| {
+            let _turn = turn;
+            f(conn)
+        })
+        .await
     }
 
     /// A connection for blocking code (CLI commands, the migration step).

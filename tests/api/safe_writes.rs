@@ -288,3 +288,49 @@ async fn ready_racing_clock_out_never_leaves_a_ready_car_uncovered() {
         }
     }
 }
+
+#[tokio::test]
+async fn many_writers_at_once_all_get_their_turn_without_waiting_on_a_timeout() {
+    // A busy timeout of 1 ms: on SQLite a writer that had to poll for the
+    // lock would fail. Writers queue in the process instead, so none does.
+    let app = spawn_app_with(|s| s.database.sqlite_busy_timeout_ms = 1).await;
+    let shop = app.shop().await;
+    let mut paths = Vec::new();
+    for _ in 0..4 {
+        let ro = app.check_in(&shop).await;
+        paths.push(format!(
+            "/api/v1/repair-orders/{}/promised-at",
+            ro["id"].as_str().unwrap()
+        ));
+    }
+    let changes = (0..32).map(|i| {
+        let body = json!({
+            "promised_at": format!("2026-03-03T{:02}:{:02}:00Z", 17 + i / 16, i % 16),
+            "reason": "The part comes on the afternoon truck"
+        });
+        let path = paths[i % paths.len()].clone();
+        let token = shop.advisor.token.clone();
+        let app = &app;
+        async move { app.put(&path, &token, &body).await }
+    });
+    let answers = futures_util::future::join_all(changes).await;
+    for answer in &answers {
+        answer.ok(200);
+    }
+    for path in &paths {
+        let id = path.split('/').nth(4).unwrap();
+        let events = app
+            .get(
+                &format!("/api/v1/repair-orders/{id}/timeline"),
+                &shop.advisor.token,
+            )
+            .await;
+        let moved = events.ok(200)["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "promised_at_changed")
+            .count();
+        assert_eq!(moved, 8, "every change to {id} is on its timeline");
+    }
+}

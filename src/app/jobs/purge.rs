@@ -39,7 +39,9 @@ impl App {
             loop {
                 let n = self
                     .db
-                    .run(move |conn| Ok::<_, AppError>(purge_batch(conn, what, cutoff, BATCH)?))
+                    .run_writing(move |conn| {
+                        Ok::<_, AppError>(purge_batch(conn, what, cutoff, BATCH)?)
+                    })
                     .await?;
                 total += n as u64;
                 if (n as i64) < BATCH {
