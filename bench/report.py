@@ -20,6 +20,7 @@ END = "<!-- end of figures -->"
 
 TARGETS = {
     "throughput": 0.6,
+    "hot": 0.5,
     "p99_ms": 20.0,
     "delivery": 2.0,
     "scale": 1.5,
@@ -51,6 +52,19 @@ def figures(r, plots_rel):
                    f"{h['response']['p50_ms']:.1f} / {h['response']['p99_ms']:.1f} | {b['tool']} | "
                    f"{b['per_second']:.0f} | {t['ratio']:.2f} | {verdict(t['ratio'] >= TARGETS['throughput'])} |")
     out.append("")
+
+    hot = r.get("hot", [])
+    if hot:
+        out.append(f"#### 2b. The same on {hot[0]['ros']} busy ROs (every change goes to one of them)")
+        out.append("")
+        out.append("| store | clients | Handover /s | p50 / p99 ms | pgbench /s | ratio | target ≥ 0.5 |")
+        out.append("|---|---:|---:|---:|---:|---:|---|")
+        for t in hot:
+            h, b = t["handover"], t["baseline"]
+            out.append(f"| {t['store']} | {t['concurrency']} | {h['per_second']:.0f} | "
+                       f"{h['response']['p50_ms']:.1f} / {h['response']['p99_ms']:.1f} | "
+                       f"{b['per_second']:.0f} | {t['ratio']:.2f} | {verdict(t['ratio'] >= TARGETS['hot'])} |")
+        out.append("")
 
     lat = r.get("latency", [])
     out.append("### 3. Commit → provider at a steady 200 changes/s (5. at two table sizes)")

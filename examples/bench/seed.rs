@@ -16,7 +16,7 @@ pub enum Db {
     Lite(SqliteConnection),
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Clone)]
 pub struct Ro {
     #[diesel(sql_type = Text)]
     pub id: String,
