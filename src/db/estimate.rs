@@ -37,18 +37,16 @@ pub fn set_decision(conn: &mut DbConn, job: &RepairJobRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn jobs_for(conn: &mut DbConn, ro_ids: &[RoId]) -> QueryResult<Vec<RepairJobRow>> {
+/// Each job with its lines, in order: (job, line) pairs, one per line, and
+/// `(job, None)` for a job without lines. One query for both tables.
+pub fn jobs_with_lines(
+    conn: &mut DbConn,
+    ro_ids: &[RoId],
+) -> QueryResult<Vec<(RepairJobRow, Option<LineRow>)>> {
     j::repair_jobs
+        .left_join(l::estimate_lines.on(l::job_id.eq(j::id)))
         .filter(j::ro_id.eq_any(ro_ids))
-        .order((j::ro_id.asc(), j::position.asc()))
-        .select(RepairJobRow::as_select())
-        .load(conn)
-}
-
-pub fn lines_for(conn: &mut DbConn, ro_ids: &[RoId]) -> QueryResult<Vec<LineRow>> {
-    l::estimate_lines
-        .filter(l::ro_id.eq_any(ro_ids))
-        .order((l::ro_id.asc(), l::position.asc()))
-        .select(LineRow::as_select())
+        .order((j::ro_id.asc(), j::position.asc(), l::position.asc()))
+        .select((RepairJobRow::as_select(), Option::<LineRow>::as_select()))
         .load(conn)
 }

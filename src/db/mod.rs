@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod opt_outs;
 pub mod payments;
 mod pool;
+mod prepared;
 pub mod presence;
 pub mod repair_orders;
 pub mod requests;

@@ -4,6 +4,7 @@
 
 use super::DbConn;
 use super::models::{ClaimedRow, NotificationEventRow, NotificationRow};
+use super::prepared;
 use super::schema::notification_events::dsl as ev;
 use super::schema::notifications::dsl as n;
 use crate::domain::delivery::DeliveryState;
@@ -58,25 +59,26 @@ pub fn supersede(
     except: NotificationId,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<NotificationId>> {
-    let replaced = diesel::update(
-        n::notifications.filter(
-            n::ro_id
-                .eq(ro_id)
-                .and(n::to_address.eq(to_address))
-                .and(n::channel.eq(channel))
-                .and(n::supersede_key.eq(key))
-                .and(n::state.eq(DeliveryState::Pending))
-                .and(n::id.ne(except)),
-        ),
-    )
-    .set((
+    let this = n::ro_id
+        .eq(ro_id)
+        .and(n::to_address.eq(to_address))
+        .and(n::channel.eq(channel))
+        .and(n::supersede_key.eq(key))
+        .and(n::state.eq(DeliveryState::Pending))
+        .and(n::id.ne(except));
+    let set = (
         n::state.eq(DeliveryState::Superseded),
         n::updated_at.eq(now),
-    ));
+    );
     // RETURNING names its backend: diesel's MultiConnection cannot build it.
     match conn {
-        DbConn::Postgres(pg) => replaced.returning(n::id).load(pg),
-        DbConn::Sqlite(lite) => replaced.returning(n::id).load(lite),
+        DbConn::Postgres(pg) => prepared::update("notifications", set, this)
+            .returning(n::id)
+            .load(pg),
+        DbConn::Sqlite(lite) => diesel::update(n::notifications.filter(this))
+            .set(set)
+            .returning(n::id)
+            .load(lite),
     }
 }
 

@@ -27,6 +27,9 @@ pub enum Recipient {
         sms_consent: bool,
         notify_by: NotifyBy,
         language: Language,
+        /// Whether the number opted out of texts, if the caller already
+        /// read it (under the RO's lock); `None`: looked up here.
+        opted_out: Option<bool>,
     },
     Staff {
         id: StaffId,
@@ -398,10 +401,12 @@ fn route(tx: &mut DbConn, out: &Outgoing<'_>) -> diesel::QueryResult<Route> {
             sms_consent,
             notify_by,
             language,
+            opted_out,
         } => {
-            let opted_out = match phone {
-                Some(p) => db::opt_outs::is_opted_out(tx, out.dealership.id, p.as_str())?,
-                None => false,
+            let opted_out = match (phone, opted_out) {
+                (None, _) => false,
+                (Some(_), Some(known)) => *known,
+                (Some(p), None) => db::opt_outs::is_opted_out(tx, out.dealership.id, p.as_str())?,
             };
             let sms_open = phone.is_some() && *sms_consent && !opted_out;
             let reach = channels(*notify_by, sms_open, email.is_some());

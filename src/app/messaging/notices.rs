@@ -258,6 +258,7 @@ pub(super) fn tell_customer(
                 sms_consent: c.sms_consent_at.is_some(),
                 notify_by: c.notify_by,
                 language: c.language,
+                opted_out: ro.customer_opted_out,
             },
             routine,
             send_at,

@@ -41,9 +41,7 @@ pub(super) fn expired(ro: &RepairOrder, days: i64, now: DateTime<Utc>) -> bool {
 /// Loads and locks the RO behind `token` for a write, unless its link ran out.
 fn for_write(tx: &mut DbConn, cx: &Ctx, token: &str) -> Result<RepairOrder, AppError> {
     let row = find(tx, token)?;
-    let locked = db::repair_orders::lock(tx, row.dealership_id, row.id)?
-        .ok_or(AppError::NotFound("page"))?;
-    let ro = RepairOrder::from_row(tx, locked)?;
+    let ro = RepairOrder::lock(tx, row.dealership_id, row.id)?.ok_or(AppError::NotFound("page"))?;
     if expired(&ro, cx.settings.status_page.days_after_pickup, cx.now) || !ro.status().is_open() {
         return Err(AppError::conflict(
             "repair-order-closed",

@@ -53,6 +53,10 @@ pub(crate) struct RepairOrder {
     pub row: RoRow,
     pub dealership: DealershipRow,
     pub customer: CustomerRow,
+    /// Whether the customer's number opted out of texts, when read with the
+    /// row under a write's lock (nothing that loads an RO this way changes
+    /// opt-outs afterwards); `None`: ask the database when it matters.
+    pub customer_opted_out: Option<bool>,
     pub concerns: Vec<ConcernRow>,
     /// The estimate's jobs in order, each with its lines.
     pub jobs: Vec<EstimateJob>,
@@ -72,9 +76,8 @@ impl RepairOrder {
         id: RoId,
         if_match: Option<i64>,
     ) -> Result<Self, AppError> {
-        let row = db::repair_orders::lock(tx, actor.dealership_id, id)?
-            .ok_or(AppError::NotFound("repair order"))?;
-        let ro = Self::from_row(tx, row)?;
+        let ro =
+            Self::lock(tx, actor.dealership_id, id)?.ok_or(AppError::NotFound("repair order"))?;
         if let Some(expected) = if_match
             && expected != ro.row.version
         {
@@ -83,6 +86,36 @@ impl RepairOrder {
             });
         }
         Ok(ro)
+    }
+
+    /// Locks the RO and reads it whole for a write: the row with its
+    /// dealership, customer and advisor in one statement, the children in
+    /// three more.
+    pub fn lock(
+        tx: &mut DbConn,
+        dealership_id: DealershipId,
+        id: RoId,
+    ) -> Result<Option<Self>, AppError> {
+        let Some(locked) = db::repair_orders::lock_with_parties(tx, dealership_id, id)? else {
+            return Ok(None);
+        };
+        let row = locked.row;
+        let mut staff_names = HashMap::from([(row.advisor_id, locked.advisor_name)]);
+        if let Some(other) = row.handover_staff_id.filter(|h| *h != row.advisor_id) {
+            staff_names.extend(db::staff::names(tx, &[other])?);
+        }
+        let (concerns, jobs, payments) = Children::load(tx, &[row.id])?.take(row.id);
+        Ok(Some(Self {
+            dealership: locked.dealership,
+            customer: locked.customer,
+            customer_opted_out: Some(locked.customer_opted_out),
+            concerns,
+            jobs,
+            payments,
+            staff_names,
+            advisor_email: locked.advisor_email,
+            row,
+        }))
     }
 
     pub fn load(
@@ -96,7 +129,7 @@ impl RepairOrder {
         Self::from_row(tx, row).map(Some)
     }
 
-    /// The aggregate around one row already read (for a write, locked).
+    /// The aggregate around one row already read.
     pub fn from_row(tx: &mut DbConn, row: RoRow) -> Result<Self, AppError> {
         Self::load_many(tx, vec![row])?
             .pop()
@@ -117,12 +150,7 @@ impl RepairOrder {
                 .into_iter()
                 .map(|c| (c.id, c))
                 .collect();
-        let mut concerns = group(db::concerns::list_for(tx, &ids)?, |c| c.ro_id);
-        let mut jobs = group_jobs(
-            db::estimate::jobs_for(tx, &ids)?,
-            db::estimate::lines_for(tx, &ids)?,
-        );
-        let mut payments = group(db::payments::list_for(tx, &ids)?, |p| p.ro_id);
+        let mut children = Children::load(tx, &ids)?;
         let staff_ids: Vec<StaffId> = rows
             .iter()
             .flat_map(|r| [Some(r.advisor_id), r.handover_staff_id])
@@ -144,13 +172,15 @@ impl RepairOrder {
                     .flatten()
                     .filter_map(|id| names.get(&id).map(|n| (id, n.clone())))
                     .collect();
+                let (concerns, jobs, payments) = children.take(row.id);
                 Ok(Self {
                     advisor_email: emails.get(&row.advisor_id).cloned().flatten(),
-                    concerns: concerns.remove(&row.id).unwrap_or_default(),
-                    jobs: jobs.remove(&row.id).unwrap_or_default(),
-                    payments: payments.remove(&row.id).unwrap_or_default(),
+                    concerns,
+                    jobs,
+                    payments,
                     dealership: dealership.clone(),
                     customer,
+                    customer_opted_out: None,
                     staff_names,
                     row,
                 })
@@ -280,20 +310,43 @@ fn group_by<T, K: std::hash::Hash + Eq>(
     map
 }
 
-/// Jobs by RO, each with its lines, in order.
-fn group_jobs(jobs: Vec<RepairJobRow>, lines: Vec<LineRow>) -> HashMap<RoId, Vec<EstimateJob>> {
-    let mut lines_by_job = group_by(lines, |l| l.job_id);
-    group(jobs, |j| j.ro_id)
-        .into_iter()
-        .map(|(ro, rows)| {
-            let jobs = rows
-                .into_iter()
-                .map(|row| EstimateJob {
-                    lines: lines_by_job.remove(&row.id).unwrap_or_default(),
-                    row,
-                })
-                .collect();
-            (ro, jobs)
+/// What hangs off ROs, read in three queries however many ROs.
+struct Children {
+    concerns: HashMap<RoId, Vec<ConcernRow>>,
+    jobs: HashMap<RoId, Vec<EstimateJob>>,
+    payments: HashMap<RoId, Vec<PaymentRow>>,
+}
+
+impl Children {
+    fn load(tx: &mut DbConn, ids: &[RoId]) -> Result<Self, AppError> {
+        Ok(Self {
+            concerns: group(db::concerns::list_for(tx, ids)?, |c| c.ro_id),
+            jobs: group_jobs(db::estimate::jobs_with_lines(tx, ids)?),
+            payments: group(db::payments::list_for(tx, ids)?, |p| p.ro_id),
         })
-        .collect()
+    }
+
+    fn take(&mut self, id: RoId) -> (Vec<ConcernRow>, Vec<EstimateJob>, Vec<PaymentRow>) {
+        (
+            self.concerns.remove(&id).unwrap_or_default(),
+            self.jobs.remove(&id).unwrap_or_default(),
+            self.payments.remove(&id).unwrap_or_default(),
+        )
+    }
+}
+
+/// Jobs by RO, each with its lines, from (job, line) pairs in order.
+fn group_jobs(pairs: Vec<(RepairJobRow, Option<LineRow>)>) -> HashMap<RoId, Vec<EstimateJob>> {
+    let mut by_ro: HashMap<RoId, Vec<EstimateJob>> = HashMap::new();
+    for (job, line) in pairs {
+        let jobs = by_ro.entry(job.ro_id).or_default();
+        match jobs.last_mut() {
+            Some(last) if last.row.id == job.id => last.lines.extend(line),
+            _ => jobs.push(EstimateJob {
+                row: job,
+                lines: line.into_iter().collect(),
+            }),
+        }
+    }
+    by_ro
 }

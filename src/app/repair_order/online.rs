@@ -59,9 +59,9 @@ fn ro_of(tx: &mut DbConn, session: &serde_json::Value) -> Result<Option<RepairOr
     let Some(row) = db::repair_orders::find_any(tx, ro_id)? else {
         return Ok(None);
     };
-    let locked = db::repair_orders::lock(tx, row.dealership_id, row.id)?
-        .ok_or(AppError::NotFound("repair order"))?;
-    Ok(Some(RepairOrder::from_row(tx, locked)?))
+    RepairOrder::lock(tx, row.dealership_id, row.id)?
+        .ok_or(AppError::NotFound("repair order"))
+        .map(Some)
 }
 
 fn paid(tx: &mut DbConn, cx: &Ctx, session: &serde_json::Value) -> Result<Handled, AppError> {

@@ -123,9 +123,8 @@ fn settle(tx: &mut DbConn, cx: &Ctx, refund: &RefundRow, outcome: Outcome) -> Re
     })?;
     let row =
         db::repair_orders::find_any(tx, refund.ro_id)?.ok_or(AppError::NotFound("repair order"))?;
-    let locked = db::repair_orders::lock(tx, row.dealership_id, row.id)?
+    let ro = RepairOrder::lock(tx, row.dealership_id, row.id)?
         .ok_or(AppError::NotFound("repair order"))?;
-    let ro = RepairOrder::from_row(tx, locked)?;
     let held = match outcome {
         Outcome::Retry(due, error) => db::credits::retry(tx, refund.id, lease, due, &error)?,
         Outcome::Refunded(reference) => {
