@@ -14,6 +14,7 @@ use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
 use crate::db::DbConn;
 use crate::domain::event::{Cancelled, PromisedAtChanged, RoEvent, StatusChanged};
 use crate::domain::ids::RoId;
+use crate::domain::jargon::JargonFlag;
 use crate::domain::lifecycle::{RoStatus, check_transition, parse_work_status};
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -84,6 +85,9 @@ pub(crate) fn change_status(
     RoView::build(&ro, &cx.links)
 }
 
+/// The change, and what the customer will read that staff may want to
+/// reword. The view is built after the commit: the RO's lock is not held
+/// for it.
 fn change_promised_at(
     tx: &mut DbConn,
     actor: &Actor,
@@ -91,7 +95,7 @@ fn change_promised_at(
     if_match: Option<i64>,
     input: &PromisedAtInput,
     cx: &Ctx,
-) -> Result<RoView, AppError> {
+) -> Result<(RepairOrder, Vec<JargonFlag>), AppError> {
     let now = cx.now;
     let mut v = Violations::new();
     let at = v.check("promised_at", parse_promised_at(input.promised_at, now));
@@ -109,7 +113,7 @@ fn change_promised_at(
     let before = ro.promised_at();
     if before == at {
         // PUT is idempotent: the same time again changes nothing.
-        return RoView::build(&ro, &cx.links);
+        return Ok((ro, Vec::new()));
     }
     ro.row.promised_at = stored(at);
     ro.save(tx, now)?;
@@ -121,9 +125,7 @@ fn change_promised_at(
     record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
     let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
     check.check("reason", &input.reason);
-    let mut view = RoView::build(&ro, &cx.links)?;
-    view.jargon = check.flags();
-    Ok(view)
+    Ok((ro, check.flags()))
 }
 
 fn cancel(
@@ -180,11 +182,14 @@ impl App {
         // so no Idempotency-Key bookkeeping.
         let who = actor.clone();
         let cx = self.ctx();
-        let view = self
+        let links = cx.links.clone();
+        let (ro, jargon) = self
             .db
             .write(move |tx| change_promised_at(tx, &who, id, if_match, &input, &cx))
             .await?;
         self.outbox.wake();
+        let mut view = RoView::build(&ro, &links)?;
+        view.jargon = jargon;
         Ok(view)
     }
 
