@@ -334,3 +334,60 @@ async fn many_writers_at_once_all_get_their_turn_without_waiting_on_a_timeout() 
         assert_eq!(moved, 8, "every change to {id} is on its timeline");
     }
 }
+
+#[tokio::test]
+async fn a_change_does_not_wait_for_edits_to_its_dealership_customer_or_advisor() {
+    // The write reads its dealership, customer and advisor in the statement
+    // that locks the RO, and must lock only the RO: a manager saving settings
+    // or a clock-in in progress must not hold up every order in the shop.
+    let app = spawn_app().await;
+    if app.app.db.backend() != handover::store::Backend::Postgres {
+        return; // SQLite has no row locks: its writers take turns.
+    }
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap().to_owned();
+    let db = app.app.db.clone();
+    let (dealership, advisor, ro_id) = (
+        shop.dealership_id.clone(),
+        shop.advisor.id.clone(),
+        id.clone(),
+    );
+    let holder = tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let mut conn = db.get().unwrap();
+        SimpleConnection::batch_execute(
+            &mut **conn,
+            &format!(
+                "BEGIN; \
+             UPDATE dealerships SET name = name WHERE id = '{dealership}'; \
+             UPDATE staff SET name = name WHERE id = '{advisor}'; \
+             UPDATE customers SET name = name \
+               WHERE id = (SELECT customer_id FROM repair_orders WHERE id = '{ro_id}');"
+            ),
+        )
+        .unwrap();
+        conn
+    })
+    .await
+    .unwrap();
+    let body = json!({
+        "promised_at": "2026-03-03T18:00:00Z",
+        "reason": "The part comes on the afternoon truck"
+    });
+    let path = format!("/api/v1/repair-orders/{id}/promised-at");
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.put(&path, &shop.advisor.token, &body),
+    )
+    .await
+    .expect("the change went through while the other rows were held");
+    answer.ok(200);
+    tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let mut conn = holder;
+        SimpleConnection::batch_execute(&mut **conn, "ROLLBACK").unwrap();
+    })
+    .await
+    .unwrap();
+}
