@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod availability;
 mod backup;
 pub mod checkout;
+pub mod children;
 pub mod concerns;
 mod conn;
 pub mod credits;

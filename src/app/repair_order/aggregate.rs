@@ -89,8 +89,8 @@ impl RepairOrder {
     }
 
     /// Locks the RO and reads it whole for a write: the row with its
-    /// dealership, customer and advisor in one statement, the children in
-    /// three more.
+    /// dealership, customer and advisor in one statement, its concerns, jobs
+    /// with lines and payments in one more.
     pub fn lock(
         tx: &mut DbConn,
         dealership_id: DealershipId,
@@ -104,14 +104,16 @@ impl RepairOrder {
         if let Some(other) = row.handover_staff_id.filter(|h| *h != row.advisor_id) {
             staff_names.extend(db::staff::names(tx, &[other])?);
         }
-        let (concerns, jobs, payments) = Children::load(tx, &[row.id])?.take(row.id);
+        let children = db::children::of(tx, row.id)?;
         Ok(Some(Self {
             dealership: locked.dealership,
             customer: locked.customer,
             customer_opted_out: Some(locked.customer_opted_out),
-            concerns,
-            jobs,
-            payments,
+            concerns: children.concerns,
+            jobs: group_jobs(children.jobs)
+                .remove(&row.id)
+                .unwrap_or_default(),
+            payments: children.payments,
             staff_names,
             advisor_email: locked.advisor_email,
             row,
@@ -150,7 +152,7 @@ impl RepairOrder {
                 .into_iter()
                 .map(|c| (c.id, c))
                 .collect();
-        let mut children = Children::load(tx, &ids)?;
+        let mut children = ChildrenByRo::load(tx, &ids)?;
         let staff_ids: Vec<StaffId> = rows
             .iter()
             .flat_map(|r| [Some(r.advisor_id), r.handover_staff_id])
@@ -311,13 +313,13 @@ fn group_by<T, K: std::hash::Hash + Eq>(
 }
 
 /// What hangs off ROs, read in three queries however many ROs.
-struct Children {
+struct ChildrenByRo {
     concerns: HashMap<RoId, Vec<ConcernRow>>,
     jobs: HashMap<RoId, Vec<EstimateJob>>,
     payments: HashMap<RoId, Vec<PaymentRow>>,
 }
 
-impl Children {
+impl ChildrenByRo {
     fn load(tx: &mut DbConn, ids: &[RoId]) -> Result<Self, AppError> {
         Ok(Self {
             concerns: group(db::concerns::list_for(tx, ids)?, |c| c.ro_id),
