@@ -51,12 +51,6 @@ impl<V, W> PreparedUpdate<V, W> {
 #[derive(Debug, Clone, Copy)]
 pub struct NoReturning;
 
-impl QueryFragment<Pg> for NoReturning {
-    fn walk_ast<'b>(&'b self, _out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        Ok(())
-    }
-}
-
 impl<V, W, R> QueryFragment<Pg> for PreparedUpdate<V, W, R>
 where
     V: QueryFragment<Pg>,
