@@ -26,11 +26,19 @@ pub struct StoredEvent {
 }
 
 pub fn append(conn: &mut DbConn, stored: &StoredEvent) -> QueryResult<()> {
+    diesel::insert_into(e::ro_events)
+        .values(&row(stored)?)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The stored form of an event.
+pub(super) fn row(stored: &StoredEvent) -> QueryResult<EventRow> {
     let detail = stored
         .event
         .detail()
         .map_err(|e| Error::SerializationError(Box::new(e)))?;
-    let row = EventRow {
+    Ok(EventRow {
         id: stored.id,
         ro_id: stored.ro_id,
         at: stored.at,
@@ -40,11 +48,7 @@ pub fn append(conn: &mut DbConn, stored: &StoredEvent) -> QueryResult<()> {
         from_status: stored.from_status,
         to_status: stored.to_status,
         detail: detail.to_string(),
-    };
-    diesel::insert_into(e::ro_events)
-        .values(&row)
-        .execute(conn)
-        .map(drop)
+    })
 }
 
 /// Oldest first; ids are UUIDv7 so events in the same instant keep their order.

@@ -21,6 +21,7 @@ pub mod messages;
 pub mod models;
 pub mod notifications;
 pub mod opt_outs;
+mod outbox_insert;
 pub mod payments;
 mod pool;
 mod prepared;

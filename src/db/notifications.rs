@@ -4,7 +4,7 @@
 
 use super::DbConn;
 use super::models::{ClaimedRow, NotificationEventRow, NotificationRow};
-use super::prepared;
+use super::outbox_insert::{REPLACED, insert_superseding};
 use super::schema::notification_events::dsl as ev;
 use super::schema::notifications::dsl as n;
 use crate::domain::delivery::DeliveryState;
@@ -48,37 +48,75 @@ pub fn find_by_provider_id(
         .optional()
 }
 
-/// Pending messages about the same thing (same RO, recipient, channel and
-/// supersede key) that the newer one `except` replaces. Returns their ids.
-pub fn supersede(
+/// Writes a message and its first history row, and retires the pending
+/// messages it replaces (same RO, address, channel and supersede key) with
+/// theirs; `false` when the message's dedupe key exists (this change already
+/// told), and nothing written. The row's `created_at` is the moment.
+pub fn write_message(
     conn: &mut DbConn,
-    ro_id: RoId,
-    to_address: &str,
-    channel: Channel,
-    key: &str,
-    except: NotificationId,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<NotificationId>> {
-    let this = n::ro_id
-        .eq(ro_id)
-        .and(n::to_address.eq(to_address))
-        .and(n::channel.eq(channel))
-        .and(n::supersede_key.eq(key))
-        .and(n::state.eq(DeliveryState::Pending))
-        .and(n::id.ne(except));
-    let set = (
-        n::state.eq(DeliveryState::Superseded),
-        n::updated_at.eq(now),
-    );
-    // RETURNING names its backend: diesel's MultiConnection cannot build it.
-    match conn {
-        DbConn::Postgres(pg) => prepared::update("notifications", set, this)
+    row: &NotificationRow,
+    detail: Option<&str>,
+) -> QueryResult<bool> {
+    let lite = match conn {
+        DbConn::Postgres(pg) => {
+            let now = row.created_at;
+            return insert_superseding(row, EventId::generate(), detail, now).run(pg);
+        }
+        DbConn::Sqlite(lite) => lite,
+    };
+    // In-process: no round trips to save, so plain statements.
+    let insert = diesel::insert_into(n::notifications)
+        .values(row)
+        .on_conflict(n::dedupe_key)
+        .do_nothing();
+    if insert.execute(lite)? == 0 {
+        return Ok(false);
+    }
+    let now = row.created_at;
+    let mut events = vec![history(row.id, row.state, now, detail)];
+    if let (Some(ro), Some(key), DeliveryState::Pending) =
+        (row.ro_id, row.supersede_key.as_deref(), row.state)
+    {
+        let replaced = n::ro_id
+            .eq(ro)
+            .and(n::to_address.eq(&row.to_address))
+            .and(n::channel.eq(row.channel))
+            .and(n::supersede_key.eq(key))
+            .and(n::state.eq(DeliveryState::Pending))
+            .and(n::id.ne(row.id));
+        let ids: Vec<NotificationId> = diesel::update(n::notifications.filter(replaced))
+            .set((
+                n::state.eq(DeliveryState::Superseded),
+                n::updated_at.eq(now),
+            ))
             .returning(n::id)
-            .load(pg),
-        DbConn::Sqlite(lite) => diesel::update(n::notifications.filter(this))
-            .set(set)
-            .returning(n::id)
-            .load(lite),
+            .load(lite)?;
+        let retired = ids
+            .into_iter()
+            .map(|old| history(old, DeliveryState::Superseded, now, Some(REPLACED)));
+        events.extend(retired);
+    }
+    for event in &events {
+        diesel::insert_into(ev::notification_events)
+            .values(event)
+            .execute(lite)?;
+    }
+    Ok(true)
+}
+
+fn history(
+    id: NotificationId,
+    state: DeliveryState,
+    at: NaiveDateTime,
+    detail: Option<&str>,
+) -> NotificationEventRow {
+    NotificationEventRow {
+        id: EventId::generate(),
+        notification_id: id,
+        at,
+        state,
+        provider_status: None,
+        detail: detail.map(str::to_owned),
     }
 }
 

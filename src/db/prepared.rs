@@ -1,8 +1,8 @@
-//! Two wrappers that keep PostgreSQL's work per status change down: an
-//! UPDATE prepared once per connection, and a row lock that takes only the
-//! repair order when its dealership and customer are read in the same query.
+//! Wrappers that keep PostgreSQL's work per status change down: an UPDATE
+//! prepared once per connection (alone or with an INSERT), and a row lock
+//! that takes only the repair order when its dealership and customer are
+//! read in the same query.
 
-use diesel::Expression;
 use diesel::pg::Pg;
 use diesel::query_builder::{AsChangeset, AstPass, Query, QueryFragment, QueryId};
 use diesel::{QueryResult, RunQueryDsl};
@@ -14,11 +14,10 @@ use diesel::{QueryResult, RunQueryDsl};
 /// wrong. Parsing and planning the RO's UPDATE was the largest statement
 /// cost of a status change.
 #[derive(Debug, Clone, Copy)]
-pub struct PreparedUpdate<V, W, R = NoReturning> {
+pub struct PreparedUpdate<V, W> {
     table: &'static str,
     set: V,
     filter: W,
-    returning: R,
 }
 
 /// `UPDATE table SET set WHERE filter`, prepared.
@@ -31,31 +30,13 @@ pub fn update<V: AsChangeset, W>(
         table,
         set: set.as_changeset(),
         filter,
-        returning: NoReturning,
     }
 }
 
-impl<V, W> PreparedUpdate<V, W> {
-    /// `… RETURNING expression`.
-    pub fn returning<R: Expression>(self, returning: R) -> PreparedUpdate<V, W, R> {
-        PreparedUpdate {
-            table: self.table,
-            set: self.set,
-            filter: self.filter,
-            returning,
-        }
-    }
-}
-
-/// No RETURNING clause.
-#[derive(Debug, Clone, Copy)]
-pub struct NoReturning;
-
-impl<V, W, R> QueryFragment<Pg> for PreparedUpdate<V, W, R>
+impl<V, W> QueryFragment<Pg> for PreparedUpdate<V, W>
 where
     V: QueryFragment<Pg>,
     W: QueryFragment<Pg>,
-    R: ReturningClause,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("UPDATE ");
@@ -63,40 +44,46 @@ where
         out.push_sql(" SET ");
         self.set.walk_ast(out.reborrow())?;
         out.push_sql(" WHERE ");
-        self.filter.walk_ast(out.reborrow())?;
-        self.returning.walk_returning(out.reborrow())
+        self.filter.walk_ast(out)
     }
 }
 
-/// What may follow the WHERE clause: nothing, or `RETURNING expression`.
-pub trait ReturningClause {
-    fn walk_returning<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()>;
-}
-
-impl ReturningClause for NoReturning {
-    fn walk_returning<'b>(&'b self, _out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        Ok(())
-    }
-}
-
-impl<R: Expression + QueryFragment<Pg>> ReturningClause for R {
-    fn walk_returning<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(" RETURNING ");
-        self.walk_ast(out)
-    }
-}
-
-impl<V, W, R> QueryId for PreparedUpdate<V, W, R> {
+impl<V, W> QueryId for PreparedUpdate<V, W> {
     // No static id: the cache key is the SQL text (see above).
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<V, W, R: Expression> Query for PreparedUpdate<V, W, R> {
-    type SqlType = R::SqlType;
+impl<V, W, C> RunQueryDsl<C> for PreparedUpdate<V, W> {}
+
+/// `WITH written AS (insert) update`: an INSERT that rides along with an
+/// UPDATE, in one round trip; prepared like the UPDATE (keyed by SQL text).
+/// The statement's row count is the UPDATE's.
+#[derive(Debug, Clone, Copy)]
+pub struct WithInsert<I, U> {
+    insert: I,
+    update: U,
 }
 
-impl<V, W, R, C> RunQueryDsl<C> for PreparedUpdate<V, W, R> {}
+pub fn with_insert<I, U>(insert: I, update: U) -> WithInsert<I, U> {
+    WithInsert { insert, update }
+}
+
+impl<I: QueryFragment<Pg>, U: QueryFragment<Pg>> QueryFragment<Pg> for WithInsert<I, U> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH written AS (");
+        self.insert.walk_ast(out.reborrow())?;
+        out.push_sql(") ");
+        self.update.walk_ast(out)
+    }
+}
+
+impl<I, U> QueryId for WithInsert<I, U> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<I, U, C> RunQueryDsl<C> for WithInsert<I, U> {}
 
 /// `SELECT … FOR NO KEY UPDATE OF repair_orders`: a read that joins the RO
 /// to its dealership and customer but locks only the RO row (diesel's

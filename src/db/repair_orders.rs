@@ -1,7 +1,9 @@
 use super::DbConn;
+use super::events::{self, StoredEvent};
 use super::models::{CustomerRow, DealershipRow, RoChanges, RoRow};
 use super::prepared::{self, LockRoOnly};
 use super::schema::repair_orders::dsl as r;
+use super::schema::ro_events;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::RoStatus;
@@ -34,20 +36,33 @@ pub fn find(
 /// the version. `false` means someone else wrote first: the caller refuses
 /// rather than merge. On PostgreSQL a concurrent writer blocks on the row
 /// lock and then finds the version moved, so exactly one of two racing
-/// writes succeeds on both stores.
+/// writes succeeds on both stores. The change's `event` is appended to the
+/// timeline with it (a refused write rolls back with its transaction).
 pub fn save(
     conn: &mut DbConn,
     id: RoId,
     expected_version: i64,
     changes: &RoChanges,
+    event: &StoredEvent,
 ) -> QueryResult<bool> {
     let this = r::id.eq(id).and(r::version.eq(expected_version));
     let set = (changes, r::version.eq(expected_version + 1));
+    let event = events::row(event)?;
     let updated = match conn {
-        DbConn::Postgres(pg) => prepared::update("repair_orders", set, this).execute(pg)?,
-        DbConn::Sqlite(lite) => diesel::update(r::repair_orders.filter(this))
-            .set(set)
-            .execute(lite)?,
+        // The change and its event in one round trip.
+        DbConn::Postgres(pg) => prepared::with_insert(
+            diesel::insert_into(ro_events::table).values(&event),
+            prepared::update("repair_orders", set, this),
+        )
+        .execute(pg)?,
+        DbConn::Sqlite(lite) => {
+            diesel::insert_into(ro_events::table)
+                .values(&event)
+                .execute(lite)?;
+            diesel::update(r::repair_orders.filter(this))
+                .set(set)
+                .execute(lite)?
+        }
     };
     Ok(updated == 1)
 }

@@ -367,20 +367,8 @@ fn write(
         sent_at: None,
         delivered_at: None,
     };
-    if !db::notifications::insert_new(tx, &notification)? {
-        return Ok(false); // This change was already told.
-    }
-    let mut events = vec![history_row(notification.id, state, now, error.as_deref())];
-    if let (Some(ro), Some(key), DeliveryState::Pending) = (out.ro_id, out.supersede_key, state) {
-        let at = stored(now);
-        let except = notification.id;
-        for old in db::notifications::supersede(tx, ro, to, channel, key, except, at)? {
-            let why = Some("a newer message replaced it");
-            events.push(history_row(old, DeliveryState::Superseded, now, why));
-        }
-    }
-    db::notifications::append_events(tx, &events)?;
-    Ok(true)
+    // This change may have been told already (`false` then).
+    db::notifications::write_message(tx, &notification, error.as_deref())
 }
 
 /// The language and the channels a message goes by.

@@ -2,6 +2,8 @@
 
 use crate::doubles::*;
 use chrono::{Duration, TimeZone, Utc};
+use diesel::RunQueryDsl;
+use diesel::sql_types::{Text, Timestamp};
 use serde_json::json;
 
 #[tokio::test]
@@ -86,6 +88,69 @@ async fn a_message_superseded_before_it_went_is_not_sent() {
         "{}",
         texts[1]["Body"]
     );
+}
+
+/// A text whose delivery failed over to email, raced by a newer change,
+/// can leave several pending copies of one message; the next change must
+/// retire every one of them, each with its history.
+#[tokio::test]
+async fn every_pending_copy_of_an_old_message_is_retired_by_the_newer_one() {
+    let twilio = TwilioMock::start().await;
+    let smtp = SmtpSink::start();
+    let app = spawn_notifying_app(&twilio, &smtp).await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let id = ro["id"].as_str().unwrap().to_owned();
+    let ns = app.notifications(&shop.advisor.token, &id).await;
+    let phone = of(&ns, "checked_in", "sms")[0]["to"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = app.app.db.clone();
+    let later = (app.now() + Duration::days(1)).naive_utc();
+    let (ro_id, dealership) = (id.clone(), shop.dealership_id.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db.get().unwrap();
+        conn.write(|tx| -> diesel::QueryResult<()> {
+            for i in 0..6 {
+                diesel::sql_query(
+                    "INSERT INTO notifications (id, dealership_id, ro_id, dedupe_key, kind, \
+                     recipient_kind, channel, to_address, body_text, language, context, routine, \
+                     supersede_key, state, attempts, next_attempt_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, 'promised_changed', 'customer', 'sms', $5, \
+                     'Ready at noon', 'en', '{}', TRUE, 'promised_at', 'pending', 0, $6, $6, $6)",
+                )
+                .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
+                .bind::<Text, _>(&dealership)
+                .bind::<Text, _>(&ro_id)
+                .bind::<Text, _>(format!("copy:{i}"))
+                .bind::<Text, _>(&phone)
+                .bind::<Timestamp, _>(later)
+                .execute(tx)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let path = format!("/api/v1/repair-orders/{id}/promised-at");
+    let body = json!({"promised_at": "2026-03-03T23:00:00Z", "reason": "The part comes at noon"});
+    app.put(&path, &shop.advisor.token, &body).await.ok(200);
+    let ns = app.notifications(&shop.advisor.token, &id).await;
+    let changes = of(&ns, "promised_changed", "sms");
+    assert_eq!(changes.len(), 7);
+    let (old, new): (Vec<&&serde_json::Value>, Vec<_>) =
+        changes.iter().partition(|n| n["body"] == "Ready at noon");
+    assert_eq!(new.len(), 1);
+    assert_ne!(new[0]["state"], "superseded");
+    for n in old {
+        assert_eq!(n["state"], "superseded", "{n}");
+        let history = n["history"].as_array().unwrap();
+        assert_eq!(history.len(), 1, "{n}");
+        assert_eq!(history[0]["state"], "superseded");
+        assert_eq!(history[0]["detail"], "a newer message replaced it");
+    }
 }
 
 #[tokio::test]

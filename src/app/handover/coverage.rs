@@ -6,7 +6,7 @@ use crate::app::handover::candidates::decide;
 use crate::app::handover::candidates::passed_over;
 use crate::app::jobs::schedule;
 use crate::app::repair_order::RepairOrder;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::time::{stored, utc};
 use crate::app::{AppError, Ctx};
 use crate::db::models::StaffRow;
@@ -30,14 +30,13 @@ pub(crate) fn pass(
         .insert(promise.staff_id, promise.name.clone());
     ro.row.handover_staff_id = Some(promise.staff_id);
     ro.row.handover_until = promise.until.map(stored);
-    ro.save(tx, cx.now)?;
     let event = RoEvent::HandoverPassed(HandoverPassed {
         from_staff_id: from,
         handover_staff_id: promise.staff_id,
         handover_name: promise.name.clone(),
         handover_until: promise.until,
     });
-    record(tx, cx, ro, by, event, None)?;
+    save_and_record(tx, cx, ro, by, event, None)?;
     schedule_end(tx, cx, ro)
 }
 
@@ -56,14 +55,13 @@ pub(crate) fn withdraw(
     ro.set_status(RoStatus::WorkComplete);
     ro.clear_handover();
     ro.row.ready_when_available = true;
-    ro.save(tx, cx.now)?;
     let event = RoEvent::CoverageLost(CoverageLost {
         left,
         ready_when_available: true,
         next_available_at: nobody.next_available_at,
         candidates: passed_over(nobody),
     });
-    record(tx, cx, ro, by, event, Some((from, RoStatus::WorkComplete)))?;
+    save_and_record(tx, cx, ro, by, event, Some((from, RoStatus::WorkComplete)))?;
     match nobody.next_available_at {
         Some(next) => schedule::schedule_promotion(tx, cx, ro, next),
         None => Ok(()),

@@ -8,7 +8,7 @@ use crate::app::idempotency::Outcome;
 use crate::app::jargon::JargonCheck;
 use crate::app::jobs::schedule;
 use crate::app::repair_order::RepairOrder;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::repair_order::view::RoView;
 use crate::app::time::stored;
 use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
@@ -70,14 +70,13 @@ pub(crate) fn promote(
     ro.row.handover_until = promise.until.map(stored);
     ro.row.ready_when_available = false;
     ro.set_status(RoStatus::ReadyForPickup);
-    ro.save(tx, cx.now)?;
     let event = RoEvent::Ready(Ready {
         handover_staff_id: staff_id,
         handover_name: promise.name.clone(),
         handover_until: promise.until,
         balance_due_cents: ro.totals()?.balance_due.0,
     });
-    record(
+    save_and_record(
         tx,
         cx,
         ro,
@@ -108,12 +107,11 @@ fn mark_ready(
         Err(nobody) if input.when_available => {
             if !ro.row.ready_when_available {
                 ro.row.ready_when_available = true;
-                ro.save(tx, cx.now)?;
                 let event = RoEvent::ReadyWhenAvailable(ReadyWhenAvailable {
                     candidates: passed_over(&nobody),
                     next_available_at: nobody.next_available_at,
                 });
-                record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+                save_and_record(tx, cx, &mut ro, By::Staff(actor.staff_id), event, None)?;
                 if let Some(next) = nobody.next_available_at {
                     schedule::schedule_promotion(tx, cx, &ro, next)?;
                 }
@@ -203,14 +201,13 @@ fn record_handover(
     }
     ro.row.handover_recorded_at = Some(stored(now));
     ro.row.handover_recorded_by = Some(me);
-    ro.save(tx, now)?;
     let event = RoEvent::HandoverRecorded(HandoverRecorded {
         concerns: outcomes
             .into_iter()
             .map(|(id, outcome, note)| ConcernResult { id, outcome, note })
             .collect(),
     });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    save_and_record(tx, cx, &mut ro, By::Staff(actor.staff_id), event, None)?;
     let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
     for (i, c) in input.concerns.iter().enumerate() {
         check.check(&format!("concerns[{i}].note"), &c.note);

@@ -7,7 +7,7 @@ use super::view::{PublicPage, public_dealership, view};
 use crate::app::messaging::conversation::receive;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::decisions::{DecidedFrom, next_approval, record_job};
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::time::{stored, utc};
 use crate::app::{App, AppError, Ctx};
 use crate::db::models::{MessageRow, RoRow};
@@ -110,14 +110,13 @@ fn decide(
     if changed.is_empty() {
         return Ok(());
     }
-    ro.save(tx, cx.now)?;
     let event = RoEvent::DecisionsRecorded(DecisionsRecorded {
         channel: DecisionChannel::StatusPage,
         decisions: changed,
         pending_left: ro.pending_approvals(),
         ip: visitor.ip.clone(),
     });
-    record(tx, cx, &ro, By::Customer, event, None)
+    save_and_record(tx, cx, &mut ro, By::Customer, event, None)
 }
 
 fn write_to_advisor(

@@ -1,8 +1,9 @@
 //! The repair order as use cases see it: the row and everything hanging off
 //! it, loaded in a fixed number of queries however many ROs are asked for.
 
-use crate::app::time::{stored, utc};
+use crate::app::time::utc;
 use crate::app::{Actor, AppError};
+use crate::db::events::StoredEvent;
 use crate::db::models::{
     ConcernRow, CustomerRow, DealershipRow, LineRow, PaymentRow, RepairJobRow, RoRow,
 };
@@ -269,10 +270,12 @@ impl RepairOrder {
         self.row.handover_recorded_by = None;
     }
 
-    /// Writes the row's changes if nobody else wrote since it was loaded.
-    pub fn save(&mut self, tx: &mut DbConn, now: DateTime<Utc>) -> Result<(), AppError> {
-        self.row.updated_at = stored(now);
-        if !db::repair_orders::save(tx, self.row.id, self.row.version, &self.row.changes())? {
+    /// Writes the row's changes, with the timeline event they make, if
+    /// nobody else wrote since it was loaded (see `timeline::save_and_record`).
+    pub(super) fn save(&mut self, tx: &mut DbConn, event: &StoredEvent) -> Result<(), AppError> {
+        self.row.updated_at = event.at;
+        let (id, version) = (self.row.id, self.row.version);
+        if !db::repair_orders::save(tx, id, version, &self.row.changes(), event)? {
             return Err(AppError::ConcurrentUpdate);
         }
         self.row.version += 1;

@@ -4,7 +4,7 @@ use crate::app::Ctx;
 use crate::app::error::present;
 use crate::app::idempotency::Outcome;
 use crate::app::repair_order::RepairOrder;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::repair_order::view::RoView;
 use crate::app::time::stored;
 use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
@@ -93,7 +93,6 @@ fn pay(
     };
     db::payments::insert(tx, &row)?;
     ro.payments.push(row.clone());
-    ro.save(tx, now)?;
     let event = RoEvent::PaymentRecorded(PaymentRecorded {
         payment_id: row.id,
         amount_cents: row.amount_cents,
@@ -101,7 +100,7 @@ fn pay(
         balance_due_cents: ro.totals()?.balance_due.0,
         balance_before_cents: None,
     });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    save_and_record(tx, cx, &mut ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 
@@ -119,14 +118,20 @@ fn pickup(
     crate::app::requests::hold(tx, &ro, "picked up")?;
     ro.set_status(RoStatus::PickedUp);
     ro.row.closed_at = Some(stored(now));
-    ro.save(tx, now)?;
     let totals = ro.totals()?;
     let event = RoEvent::PickedUp(PickedUp {
         paid_cents: totals.paid.0,
         total_cents: totals.approved.total.0,
     });
     let transition = Some((from, RoStatus::PickedUp));
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
+    save_and_record(
+        tx,
+        cx,
+        &mut ro,
+        By::Staff(actor.staff_id),
+        event,
+        transition,
+    )?;
     RoView::build(&ro, &cx.links)
 }
 

@@ -8,7 +8,7 @@ use crate::app::error::present;
 use crate::app::idempotency::Outcome;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::estimate::estimate_open;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::repair_order::view::RoView;
 use crate::app::time::stored;
 use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
@@ -132,14 +132,13 @@ pub(crate) fn decide(
             tx, &mut ro, job_id, approval, channel, &from, now,
         )?);
     }
-    ro.save(tx, now)?;
     let event = RoEvent::DecisionsRecorded(DecisionsRecorded {
         channel,
         decisions,
         pending_left: ro.pending_approvals(),
         ip: None,
     });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    save_and_record(tx, cx, &mut ro, By::Staff(actor.staff_id), event, None)?;
     RoView::build(&ro, &cx.links)
 }
 

@@ -10,7 +10,7 @@ use crate::app::Ctx;
 use crate::app::idempotency::Outcome;
 use crate::app::jargon::JargonCheck;
 use crate::app::repair_order::RepairOrder;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::repair_order::view::RoView;
 use crate::app::time::stored;
 use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
@@ -328,7 +328,6 @@ pub(crate) fn add_estimate(
         ro.set_status(RoStatus::AwaitingApproval);
         transition = Some((status, RoStatus::AwaitingApproval));
     }
-    ro.save(tx, now)?;
     let totals = ro.totals()?;
     let event = RoEvent::EstimateSent(EstimateSent {
         estimate_version: ro.row.estimate_version,
@@ -336,7 +335,14 @@ pub(crate) fn add_estimate(
         total_cents: totals.proposed.total.0,
         warranty_cents: totals.warranty.0,
     });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
+    save_and_record(
+        tx,
+        cx,
+        &mut ro,
+        By::Staff(actor.staff_id),
+        event,
+        transition,
+    )?;
     let mut view = RoView::build(&ro, &cx.links)?;
     view.jargon = jargon(&ro, input)?.flags();
     Ok(view)

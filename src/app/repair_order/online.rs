@@ -4,7 +4,7 @@
 //! event's id; an expired one is forgotten; every other type is ignored.
 
 use crate::app::repair_order::RepairOrder;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::time::stored;
 use crate::app::{App, AppError, Ctx};
 use crate::db::models::PaymentRow;
@@ -94,7 +94,6 @@ fn paid(tx: &mut DbConn, cx: &Ctx, session: &serde_json::Value) -> Result<Handle
         db::checkout::set_state(tx, id, CheckoutState::Completed)?;
     }
     ro.payments.push(row.clone());
-    ro.save(tx, cx.now)?;
     let event = RoEvent::PaymentRecorded(PaymentRecorded {
         payment_id: row.id,
         amount_cents: amount,
@@ -110,7 +109,7 @@ fn paid(tx: &mut DbConn, cx: &Ctx, session: &serde_json::Value) -> Result<Handle
             "an online payment does not match the balance it was made for"
         );
     }
-    record(tx, cx, &ro, By::Customer, event, None)?;
+    save_and_record(tx, cx, &mut ro, By::Customer, event, None)?;
     Ok(Handled::Done)
 }
 

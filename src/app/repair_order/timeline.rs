@@ -31,12 +31,40 @@ pub(crate) fn record(
     event: RoEvent,
     transition: Option<(RoStatus, RoStatus)>,
 ) -> Result<(), AppError> {
+    let entry = entry(cx, ro, by, event, transition);
+    db::events::append(tx, &entry)?;
+    notices::after(tx, cx, ro, &entry)
+}
+
+/// Saves the RO's changes and appends the event they make (one statement on
+/// PostgreSQL), then writes the messages it causes, in the caller's
+/// transaction. `ConcurrentUpdate` if someone else wrote the RO first.
+pub(crate) fn save_and_record(
+    tx: &mut DbConn,
+    cx: &Ctx,
+    ro: &mut RepairOrder,
+    by: By,
+    event: RoEvent,
+    transition: Option<(RoStatus, RoStatus)>,
+) -> Result<(), AppError> {
+    let entry = entry(cx, ro, by, event, transition);
+    ro.save(tx, &entry)?;
+    notices::after(tx, cx, ro, &entry)
+}
+
+fn entry(
+    cx: &Ctx,
+    ro: &RepairOrder,
+    by: By,
+    event: RoEvent,
+    transition: Option<(RoStatus, RoStatus)>,
+) -> StoredEvent {
     let (actor_kind, actor_id) = match by {
         By::Staff(id) => (ActorKind::Staff, Some(id)),
         By::Customer => (ActorKind::Customer, None),
         By::System => (ActorKind::System, None),
     };
-    let stored_event = StoredEvent {
+    StoredEvent {
         id: EventId::generate(),
         ro_id: ro.row.id,
         at: stored(cx.now),
@@ -45,7 +73,5 @@ pub(crate) fn record(
         from_status: transition.map(|(f, _)| f),
         to_status: transition.map(|(_, t)| t),
         event,
-    };
-    db::events::append(tx, &stored_event)?;
-    notices::after(tx, cx, ro, &stored_event)
+    }
 }

@@ -7,7 +7,7 @@ use crate::app::idempotency::Outcome;
 use crate::app::jargon::JargonCheck;
 use crate::app::repair_order::RepairOrder;
 use crate::app::repair_order::check_in::parse_promised_at;
-use crate::app::repair_order::timeline::{By, record};
+use crate::app::repair_order::timeline::{By, save_and_record};
 use crate::app::repair_order::view::RoView;
 use crate::app::time::stored;
 use crate::app::{Actor, App, AppError, IdempotencyKey, Reply};
@@ -57,7 +57,6 @@ pub(crate) fn change_status(
     input: &StatusInput,
     cx: &Ctx,
 ) -> Result<RoView, AppError> {
-    let now = cx.now;
     let mut v = Violations::new();
     let to = v.check("status", parse_work_status(&input.status));
     let note = v.check("note", text::optional_note(input.note.as_deref(), 1000));
@@ -72,12 +71,11 @@ pub(crate) fn change_status(
         // Taking a car back from ready withdraws the handover promise.
         ro.clear_handover();
     }
-    ro.save(tx, now)?;
     let event = RoEvent::StatusChanged(StatusChanged { note });
-    record(
+    save_and_record(
         tx,
         cx,
-        &ro,
+        &mut ro,
         By::Staff(actor.staff_id),
         event,
         Some((from, to)),
@@ -116,13 +114,12 @@ fn change_promised_at(
         return Ok((ro, Vec::new()));
     }
     ro.row.promised_at = stored(at);
-    ro.save(tx, now)?;
     let event = RoEvent::PromisedAtChanged(PromisedAtChanged {
         from: before,
         to: at,
         reason,
     });
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, None)?;
+    save_and_record(tx, cx, &mut ro, By::Staff(actor.staff_id), event, None)?;
     let mut check = JargonCheck::new(&ro.dealership, ro.customer.language)?;
     check.check("reason", &input.reason);
     Ok((ro, check.flags()))
@@ -144,11 +141,17 @@ fn cancel(
     ro.set_status(RoStatus::Cancelled);
     ro.row.ready_when_available = false;
     ro.row.closed_at = Some(stored(now));
-    ro.save(tx, now)?;
     let paid_cents = ro.totals()?.paid.0;
     let event = RoEvent::Cancelled(Cancelled { reason, paid_cents });
     let transition = Some((from, RoStatus::Cancelled));
-    record(tx, cx, &ro, By::Staff(actor.staff_id), event, transition)?;
+    save_and_record(
+        tx,
+        cx,
+        &mut ro,
+        By::Staff(actor.staff_id),
+        event,
+        transition,
+    )?;
     RoView::build(&ro, &cx.links)
 }
 
