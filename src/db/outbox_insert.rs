@@ -4,6 +4,7 @@
 //! statements, each taken while the change holds its RO's lock.
 
 use super::models::NotificationRow;
+use crate::domain::delivery::DeliveryState;
 use crate::domain::ids::EventId;
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
@@ -23,8 +24,10 @@ const IDS_FROM_RUST: usize = 4;
 /// `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`, then, if it wrote: every
 /// other pending message with its RO, address, channel and supersede key
 /// becomes `superseded`, and each row gets its history. The UPDATE cannot
-/// see the row the INSERT adds (one snapshot), so it never retires it.
+/// see the row the INSERT adds (one snapshot), so it never retires it; NULL
+/// RO or key matches nothing.
 pub struct InsertSuperseding<'a, I> {
+    row: &'a NotificationRow,
     /// The message's own INSERT, as diesel builds it.
     insert: I,
     event_id: EventId,
@@ -42,6 +45,7 @@ pub fn insert_superseding<'a>(
 ) -> InsertSuperseding<'a, impl QueryFragment<Pg> + 'a> {
     use super::schema::notifications::dsl as n;
     InsertSuperseding {
+        row,
         insert: diesel::insert_into(n::notifications)
             .values(row)
             .on_conflict(n::dedupe_key)
@@ -77,17 +81,28 @@ impl<I: QueryFragment<Pg>> QueryFragment<Pg> for InsertSuperseding<'_, I> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH written AS (");
         self.insert.walk_ast(out.reborrow())?;
+        // The replaced rows are found by the message's own values, bound
+        // (not joined from `written`, and the state not a literal): a
+        // literal 'pending' lets the planner pick the pending-messages index,
+        // and its row estimate can be badly stale; by RO it is a few rows.
         out.push_sql(
-            " RETURNING id, ro_id, to_address, channel, supersede_key, state), \
-             replaced AS (UPDATE notifications o SET state = 'superseded', updated_at = ",
+            " RETURNING id, state), \
+             replaced AS (UPDATE notifications SET state = 'superseded', updated_at = ",
         );
         out.push_bind_param::<Timestamp, _>(&self.now)?;
-        out.push_sql(
-            " FROM written w WHERE w.state = 'pending' AND o.state = 'pending' \
-               AND o.ro_id = w.ro_id AND o.to_address = w.to_address \
-               AND o.channel = w.channel AND o.supersede_key = w.supersede_key \
-             RETURNING o.id), ",
-        );
+        out.push_sql(" WHERE ro_id = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.row.ro_id)?;
+        out.push_sql(" AND to_address = ");
+        out.push_bind_param::<Text, _>(&self.row.to_address)?;
+        out.push_sql(" AND channel = ");
+        out.push_bind_param::<Text, _>(&self.row.channel)?;
+        out.push_sql(" AND supersede_key = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.row.supersede_key)?;
+        out.push_sql(" AND state = ");
+        out.push_bind_param::<Text, _>(&DeliveryState::Pending)?;
+        out.push_sql(" AND EXISTS (SELECT 1 FROM written WHERE state = ");
+        out.push_bind_param::<Text, _>(&DeliveryState::Pending)?;
+        out.push_sql(") RETURNING id), ");
         out.push_sql(NUMBERED);
         out.push_sql(
             ", history AS (INSERT INTO notification_events \
