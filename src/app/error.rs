@@ -126,6 +126,7 @@ impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::Query(q) => q.into(),
+            DbError::TokenRefused(why) => Self::Unauthenticated(why.message()),
             other => Self::Internal(anyhow::Error::new(other)),
         }
     }

@@ -65,6 +65,9 @@ pub struct App {
     pub links: Arc<public::links::Links>,
     /// Online payment, when `payments.stripe` is configured.
     pub stripe: Option<Arc<crate::payments::Stripe>>,
+    /// Staff tokens recognised lately (confirmed on each request's own
+    /// connection: see `admin::auth`).
+    pub tokens: Arc<admin::auth::TokenCache>,
 }
 
 /// What a write needs besides its connection: the time it happens at (read
@@ -132,6 +135,7 @@ impl App {
             outbox,
             links,
             stripe: stripe.map(Arc::new),
+            tokens: Arc::default(),
         }
     }
 

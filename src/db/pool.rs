@@ -125,6 +125,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("database task panicked")]
     Panicked,
+    #[error("{}", .0.message())]
+    TokenRefused(super::token_check::Refusal),
 }
 
 /// Opens connections of the one backend the target names, configured the
@@ -292,7 +294,9 @@ impl Db {
         self.backend
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
+    /// Runs `f` with a pooled connection on the blocking thread pool. A
+    /// staff token the request recognised from memory is confirmed first, on
+    /// the same connection (see `token_check`).
     pub async fn run<T, E>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -303,8 +307,25 @@ impl Db {
     {
         let pool = self.pool.clone();
         let announcer = self.announcer.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+        let token = super::token_check::pending();
+        let confirming = token.clone();
+        let (confirmed, result) = tokio::task::spawn_blocking(move || {
+            let mut conn = match pool.get() {
+                Ok(conn) => conn,
+                Err(e) => return (None, Err(E::from(DbError::from(e)))),
+            };
+            let confirmed =
+                match confirming.map(|t| super::token_check::confirm(&mut conn.conn, &t)) {
+                    None | Some(Ok(())) => Some(Ok(())),
+                    Some(Err(DbError::TokenRefused(why))) => Some(Err(why)),
+                    Some(Err(other)) => {
+                        conn.failed = true;
+                        return (None, Err(E::from(other)));
+                    }
+                };
+            if let Some(Err(why)) = confirmed {
+                return (confirmed, Err(E::from(DbError::TokenRefused(why))));
+            }
             super::listen::take_messages_written();
             let result = f(&mut conn.conn);
             conn.failed = result.is_err();
@@ -315,10 +336,23 @@ impl Db {
             {
                 announcer.notify_one();
             }
-            result
+            (confirmed, result)
         })
         .await
-        .map_err(|_| E::from(DbError::Panicked))?
+        .map_err(|_| E::from(DbError::Panicked))?;
+        if let (Some(token), Some(outcome)) = (&token, confirmed) {
+            super::token_check::settle(token, outcome);
+        }
+        result
+    }
+
+    /// Confirms the request's recognised token, if one waits (for answers
+    /// that never reached the database).
+    pub async fn confirm_token(&self) -> Result<(), DbError> {
+        if !super::token_check::is_pending() {
+            return Ok(());
+        }
+        self.run(|_| Ok(())).await
     }
 
     /// Runs `f` in one write transaction (see [`DbConn::write`]).

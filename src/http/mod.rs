@@ -2,6 +2,7 @@
 //! Handlers are thin: extract, call one use case, answer.
 
 mod accounts;
+mod confirm;
 mod credits;
 mod dealerships;
 mod desk;
@@ -74,6 +75,7 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
                 web::QueryConfig::default()
                     .error_handler(|err, _| ApiError::BadQuery(err.to_string()).into()),
             )
+            .wrap(from_fn(confirm::confirm_tokens))
             .wrap(
                 DefaultHeaders::new()
                     .add(("Cache-Control", "no-store"))

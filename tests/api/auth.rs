@@ -80,3 +80,116 @@ async fn unauthenticated_writes_are_refused_before_the_body_is_read() {
         .await;
     r.problem(401, "unauthenticated");
 }
+
+/// Another instance (here: the store itself) rotates a token that this
+/// instance has recognised and remembered: the very next read and write are
+/// refused, and nothing is written.
+#[tokio::test]
+async fn a_token_rotated_elsewhere_stops_working_at_once() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let path = format!(
+        "/api/v1/repair-orders/{}/promised-at",
+        ro["id"].as_str().unwrap()
+    );
+    let change =
+        json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"});
+    app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    app.sql(&format!(
+        "UPDATE staff SET token_hash = 'rotated-elsewhere' WHERE id = '{}'",
+        shop.advisor.id
+    ))
+    .await;
+    let before = app.fingerprint().await;
+    app.get("/api/v1/me", &shop.advisor.token)
+        .await
+        .problem(401, "unauthenticated");
+    app.put(&path, &shop.advisor.token, &change)
+        .await
+        .problem(401, "unauthenticated");
+    assert_eq!(before, app.fingerprint().await);
+}
+
+/// A deactivated person's remembered token gets 401 even for a request the
+/// service answers without the database (a broken body, a bad field): what
+/// a refused caller learns is only that they are refused.
+#[tokio::test]
+async fn a_token_deactivated_elsewhere_is_refused_even_with_a_broken_body() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let path = format!(
+        "/api/v1/repair-orders/{}/promised-at",
+        ro["id"].as_str().unwrap()
+    );
+    app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    // Still remembered and valid: a broken body is a 400 as ever.
+    app.req(Method::PUT, &path, Some(&shop.advisor.token))
+        .raw("application/json", "{not json")
+        .send()
+        .await
+        .problem(400, "malformed-json");
+    app.sql(&format!(
+        "UPDATE staff SET active = false WHERE id = '{}'",
+        shop.advisor.id
+    ))
+    .await;
+    let before = app.fingerprint().await;
+    app.req(Method::PUT, &path, Some(&shop.advisor.token))
+        .raw("application/json", "{not json")
+        .send()
+        .await
+        .problem(401, "unauthenticated");
+    let r = app
+        .put(
+            &path,
+            &shop.advisor.token,
+            &json!({"promised_at": "soon", "reason": ""}),
+        )
+        .await;
+    let problem = r.problem(401, "unauthenticated");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("not valid"),
+        "{problem}"
+    );
+    assert_eq!(before, app.fingerprint().await);
+}
+
+/// An advisor made a technician on another instance: the first request on
+/// the remembered token was judged as an advisor, so it is refused with
+/// nothing written and a plain "send it again"; sent again, it is judged as
+/// the technician they now are.
+#[tokio::test]
+async fn a_role_changed_elsewhere_is_judged_afresh() {
+    let app = spawn_app().await;
+    let shop = app.shop().await;
+    let ro = app.check_in(&shop).await;
+    let path = format!(
+        "/api/v1/repair-orders/{}/promised-at",
+        ro["id"].as_str().unwrap()
+    );
+    let change =
+        json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"});
+    app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    app.sql(&format!(
+        "UPDATE staff SET role = 'technician' WHERE id = '{}'",
+        shop.advisor.id
+    ))
+    .await;
+    let before = app.fingerprint().await;
+    let r = app.put(&path, &shop.advisor.token, &change).await;
+    let problem = r.problem(401, "unauthenticated");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("send the request again"),
+        "{problem}"
+    );
+    assert_eq!(before, app.fingerprint().await);
+    app.put(&path, &shop.advisor.token, &change)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(before, app.fingerprint().await);
+}

@@ -4,10 +4,59 @@
 
 use crate::app::{Actor, App, AppError, Caller};
 use crate::db;
+use crate::db::token_check::{self, PendingToken, TokenHolder};
 use base64::Engine;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use subtle::ConstantTimeEq;
+
+/// Staff tokens recognised lately: digest → who holds it. A hit is not a
+/// yes: it is confirmed by the request's first database use, on that use's
+/// own connection (`db::token_check`), which saves the separate lookup's
+/// checkout and trip to the blocking pool.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    holders: Mutex<HashMap<String, TokenHolder>>,
+}
+
+/// Tokens remembered at most; past this the cache starts again empty (a
+/// dealer group has hundreds of staff, not thousands).
+const REMEMBERED: usize = 10_000;
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<TokenHolder> {
+        self.holders.lock().ok()?.get(hash).cloned()
+    }
+
+    fn remember(&self, hash: String, holder: TokenHolder) {
+        if let Ok(mut holders) = self.holders.lock() {
+            if holders.len() >= REMEMBERED {
+                holders.clear();
+            }
+            holders.insert(hash, holder);
+        }
+    }
+
+    /// Forgets a token whose confirmation said no.
+    pub fn forget(&self, hash: &str) {
+        if let Ok(mut holders) = self.holders.lock() {
+            holders.remove(hash);
+        }
+    }
+}
+
+impl From<TokenHolder> for Actor {
+    fn from(h: TokenHolder) -> Self {
+        Actor {
+            staff_id: h.staff_id,
+            dealership_id: h.dealership_id,
+            role: h.role,
+            name: h.name,
+        }
+    }
+}
 
 /// A fresh staff token: `hov_` and 43 characters of base64url (256 bits).
 pub fn generate_token() -> Result<String, AppError> {
@@ -40,18 +89,30 @@ impl App {
             return Err(AppError::Unauthenticated("the token is not valid"));
         }
         let hash = hash_token(token);
+        if let Some(holder) = self.tokens.get(&hash) {
+            let pending = PendingToken {
+                hash: hash.clone(),
+                holder: holder.clone(),
+            };
+            if token_check::defer(pending) {
+                return Ok(Caller::Staff(holder.into()));
+            }
+        }
+        let lookup = hash.clone();
         let row = self
             .db
-            .run(move |conn| db::staff::find_by_token_hash(conn, &hash).map_err(AppError::from))
+            .run(move |conn| db::staff::find_by_token_hash(conn, &lookup).map_err(AppError::from))
             .await?
             .filter(|row| row.active)
             .ok_or(AppError::Unauthenticated("the token is not valid"))?;
-        Ok(Caller::Staff(Actor {
+        let holder = TokenHolder {
             staff_id: row.id,
             dealership_id: row.dealership_id,
             role: row.role,
             name: row.name,
-        }))
+        };
+        self.tokens.remember(hash, holder.clone());
+        Ok(Caller::Staff(holder.into()))
     }
 }
 
