@@ -190,3 +190,30 @@ fn default_description(code: &str) -> &'static str {
         _ => "See the problem document",
     }
 }
+
+/// The finished document as JSON, made once at start-up and shared by every
+/// worker: completed (every operation's problem responses), the description
+/// is several MiB in memory, and a copy per worker cost that much apiece.
+pub struct Document(pub actix_web::web::Bytes);
+
+impl Document {
+    /// The document for what `routes::routes` serves.
+    pub fn build() -> Result<(Self, utoipa::openapi::OpenApi), serde_json::Error> {
+        use utoipa_actix_web::AppExt;
+        let (_, mut api) = actix_web::App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(super::routes::routes)
+            .split_for_parts();
+        complete(&mut api);
+        let json = serde_json::to_vec(&api)?;
+        Ok((Self(json.into()), api))
+    }
+}
+
+/// `GET /openapi.json`: the document Swagger UI reads.
+pub async fn serve(doc: actix_web::web::Data<Document>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
+}
