@@ -66,6 +66,26 @@ def figures(r, plots_rel):
                        f"{b['per_second']:.0f} | {t['ratio']:.2f} | {verdict(t['ratio'] >= TARGETS['hot'])} |")
         out.append("")
 
+    measured = [t for t in r.get("throughput", []) + hot
+                if t["handover"].get("cpu") and t["baseline"].get("cpu")]
+    if measured:
+        out.append("#### 2c. CPU per change, ms (from /proc): who spends it")
+        out.append("")
+        out.append("The machine is saturated, so throughput follows CPU per change; these move far less "
+                   "with the machine's neighbours than the rates do. 'database' is PostgreSQL's processes (SQLite "
+                   "runs inside the service, or inside the loop, its baseline). 'CPU ratio' is the baseline's total "
+                   "per transaction over ours per change: the throughput ratio a CPU-bound machine would show.")
+        out.append("")
+        out.append("| store | ROs | clients | service | database | load generator | total | baseline: database | baseline: client | baseline total | CPU ratio |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for t in measured:
+            h, b = t["handover"]["cpu"], t["baseline"]["cpu"]
+            out.append(f"| {t['store']} | {t['ros']:,} | {t['concurrency']} | {h['service_ms']:.2f} | "
+                       f"{h['postgres_ms']:.2f} | {h['client_ms']:.2f} | {h['total_ms']:.2f} | "
+                       f"{b['postgres_ms']:.2f} | {b['client_ms']:.2f} | {b['total_ms']:.2f} | "
+                       f"{b['total_ms'] / h['total_ms']:.2f} |")
+        out.append("")
+
     lat = r.get("latency", [])
     out.append("### 3. Commit → provider at a steady 200 changes/s (5. at two table sizes)")
     out.append("")

@@ -18,17 +18,25 @@ pub struct Baseline {
     pub concurrency: usize,
     pub seconds: f64,
     pub per_second: f64,
+    /// CPU per transaction: PostgreSQL and the client (pgbench, or the
+    /// loop's threads).
+    pub cpu: Option<crate::cpu::PerChange>,
 }
 
 /// pgbench at `concurrency` clients for `seconds`, `ros` seeded ROs.
 pub fn pgbench(
     pg_bin: &str,
+    pg_data: &str,
     url: &str,
     script: &str,
     ros: usize,
     concurrency: usize,
     seconds: u64,
 ) -> anyhow::Result<Baseline> {
+    let cpu_before = crate::cpu::sample(crate::cpu::Watch {
+        service: None,
+        pg_data: Some(pg_data),
+    });
     let out = Command::new(format!("{pg_bin}/pgbench"))
         .args(["-n", "-M", "prepared", "-f", script])
         .arg(format!("-c{concurrency}"))
@@ -38,6 +46,10 @@ pub fn pgbench(
         .arg(format!("ros={ros}"))
         .arg(url)
         .output()?;
+    let cpu_after = crate::cpu::sample(crate::cpu::Watch {
+        service: None,
+        pg_data: Some(pg_data),
+    });
     let text = String::from_utf8_lossy(&out.stdout);
     anyhow::ensure!(
         out.status.success(),
@@ -50,11 +62,18 @@ pub fn pgbench(
         .and_then(|l| l.split_whitespace().nth(2))
         .and_then(|v| v.parse::<f64>().ok())
         .ok_or_else(|| anyhow::anyhow!("no tps in pgbench output: {text}"))?;
+    let processed = text
+        .lines()
+        .find_map(|l| l.strip_prefix("number of transactions actually processed: "))
+        .and_then(|v| v.split('/').next())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
     Ok(Baseline {
         tool: "pgbench".into(),
         concurrency,
         seconds: seconds as f64,
         per_second: tps,
+        cpu: cpu_before.per_change(&cpu_after, processed),
     })
 }
 
@@ -158,9 +177,11 @@ pub fn sqlite_loop(
     std::thread::sleep(Duration::from_secs(1));
     counting.store(true, Ordering::Relaxed);
     let started = Instant::now();
+    let cpu_before = crate::cpu::sample(crate::cpu::Watch::default());
     std::thread::sleep(Duration::from_secs_f64(seconds));
     counting.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = crate::cpu::sample(crate::cpu::Watch::default());
     stop.store(true, Ordering::Relaxed);
     for t in threads {
         let _ = t.join();
@@ -170,5 +191,6 @@ pub fn sqlite_loop(
         concurrency,
         seconds: elapsed,
         per_second: done.load(Ordering::Relaxed) as f64 / elapsed,
+        cpu: cpu_before.per_change(&cpu_after, done.load(Ordering::Relaxed)),
     })
 }

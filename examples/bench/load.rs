@@ -42,6 +42,8 @@ pub struct Throughput {
     pub response: Percentiles,
     /// Resident memory of the service: highest sample during the run, KiB.
     pub rss_peak_kib: u64,
+    /// CPU per change: the service, PostgreSQL, the load generator.
+    pub cpu: Option<crate::cpu::PerChange>,
 }
 
 /// A distinct promised time per request, so every PUT is a real change.
@@ -78,7 +80,7 @@ pub async fn throughput(
     ros: Arc<Vec<Ro>>,
     concurrency: usize,
     seconds: f64,
-    pid: Option<u32>,
+    watch: crate::cpu::Watch<'_>,
 ) -> Throughput {
     let next = Arc::new(AtomicU64::new(0));
     let measuring = Arc::new(AtomicBool::new(false));
@@ -109,15 +111,17 @@ pub async fn throughput(
     tokio::time::sleep(Duration::from_secs(1)).await;
     measuring.store(true, Ordering::Relaxed);
     let started = Instant::now();
+    let cpu_before = crate::cpu::sample(watch);
     let mut rss_peak = 0;
     while started.elapsed().as_secs_f64() < seconds {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        if let Some(pid) = pid {
+        if let Some(pid) = watch.service {
             rss_peak = rss_peak.max(memory_kib(pid).0);
         }
     }
     stop.store(true, Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = crate::cpu::sample(watch);
     let (mut ok, mut errors, mut lat) = (0, 0, Vec::new());
     for t in tasks {
         if let Ok((o, e, l)) = t.await {
@@ -134,6 +138,7 @@ pub async fn throughput(
         per_second: ok as f64 / elapsed,
         response: percentiles(lat),
         rss_peak_kib: rss_peak,
+        cpu: cpu_before.per_change(&cpu_after, ok),
     }
 }
 

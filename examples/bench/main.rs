@@ -11,6 +11,7 @@
 
 mod baseline;
 mod board;
+mod cpu;
 mod crash;
 mod delivery;
 mod load;

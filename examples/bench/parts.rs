@@ -142,7 +142,10 @@ impl Run {
                 ros.clone(),
                 c,
                 secs,
-                Some(svc.pid()),
+                crate::cpu::Watch {
+                    service: Some(svc.pid()),
+                    pg_data: (store == "postgres").then_some(self.s.pg_data.as_str()),
+                },
             )
             .await;
             eprintln!(
@@ -159,6 +162,7 @@ impl Run {
             let base = if store == "postgres" {
                 baseline::pgbench(
                     &self.s.pg_bin,
+                    &self.s.pg_data,
                     db_url,
                     &self.s.status_change_sql,
                     ros.len(),
