@@ -33,6 +33,7 @@ pub mod schema;
 pub mod secrets;
 mod sql_types;
 pub mod staff;
+mod target;
 pub mod token_check;
 
 pub use backup::BackupPlan;
