@@ -81,11 +81,9 @@ async fn unauthenticated_writes_are_refused_before_the_body_is_read() {
     r.problem(401, "unauthenticated");
 }
 
-/// Another instance (here: the store itself) rotates a token that this
-/// instance has recognised and remembered: the very next read and write are
-/// refused, and nothing is written.
-#[tokio::test]
-async fn a_token_rotated_elsewhere_stops_working_at_once() {
+/// An advisor whose token this instance has seen (and so remembers), with
+/// the path of their RO's promised time.
+async fn advisor_remembered() -> (TestApp, Shop, String) {
     let app = spawn_app().await;
     let shop = app.shop().await;
     let ro = app.check_in(&shop).await;
@@ -93,9 +91,20 @@ async fn a_token_rotated_elsewhere_stops_working_at_once() {
         "/api/v1/repair-orders/{}/promised-at",
         ro["id"].as_str().unwrap()
     );
-    let change =
-        json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"});
     app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    (app, shop, path)
+}
+
+fn promised_change() -> serde_json::Value {
+    json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"})
+}
+
+/// Another instance (here: the store itself) rotates a token that this
+/// instance has recognised and remembered: the very next read and write are
+/// refused, and nothing is written.
+#[tokio::test]
+async fn a_token_rotated_elsewhere_stops_working_at_once() {
+    let (app, shop, path) = advisor_remembered().await;
     app.sql(&format!(
         "UPDATE staff SET token_hash = 'rotated-elsewhere' WHERE id = '{}'",
         shop.advisor.id
@@ -105,7 +114,7 @@ async fn a_token_rotated_elsewhere_stops_working_at_once() {
     app.get("/api/v1/me", &shop.advisor.token)
         .await
         .problem(401, "unauthenticated");
-    app.put(&path, &shop.advisor.token, &change)
+    app.put(&path, &shop.advisor.token, &promised_change())
         .await
         .problem(401, "unauthenticated");
     assert_eq!(before, app.fingerprint().await);
@@ -116,14 +125,7 @@ async fn a_token_rotated_elsewhere_stops_working_at_once() {
 /// a refused caller learns is only that they are refused.
 #[tokio::test]
 async fn a_token_deactivated_elsewhere_is_refused_even_with_a_broken_body() {
-    let app = spawn_app().await;
-    let shop = app.shop().await;
-    let ro = app.check_in(&shop).await;
-    let path = format!(
-        "/api/v1/repair-orders/{}/promised-at",
-        ro["id"].as_str().unwrap()
-    );
-    app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    let (app, shop, path) = advisor_remembered().await;
     // Still remembered and valid: a broken body is a 400 as ever.
     app.req(Method::PUT, &path, Some(&shop.advisor.token))
         .raw("application/json", "{not json")
@@ -162,23 +164,16 @@ async fn a_token_deactivated_elsewhere_is_refused_even_with_a_broken_body() {
 /// the technician they now are.
 #[tokio::test]
 async fn a_role_changed_elsewhere_is_judged_afresh() {
-    let app = spawn_app().await;
-    let shop = app.shop().await;
-    let ro = app.check_in(&shop).await;
-    let path = format!(
-        "/api/v1/repair-orders/{}/promised-at",
-        ro["id"].as_str().unwrap()
-    );
-    let change =
-        json!({"promised_at": "2026-03-03T20:00:00Z", "reason": "The part comes tomorrow"});
-    app.get("/api/v1/me", &shop.advisor.token).await.ok(200);
+    let (app, shop, path) = advisor_remembered().await;
     app.sql(&format!(
         "UPDATE staff SET role = 'technician' WHERE id = '{}'",
         shop.advisor.id
     ))
     .await;
     let before = app.fingerprint().await;
-    let r = app.put(&path, &shop.advisor.token, &change).await;
+    let r = app
+        .put(&path, &shop.advisor.token, &promised_change())
+        .await;
     let problem = r.problem(401, "unauthenticated");
     assert!(
         problem["detail"]
@@ -188,7 +183,7 @@ async fn a_role_changed_elsewhere_is_judged_afresh() {
         "{problem}"
     );
     assert_eq!(before, app.fingerprint().await);
-    app.put(&path, &shop.advisor.token, &change)
+    app.put(&path, &shop.advisor.token, &promised_change())
         .await
         .problem(403, "forbidden");
     assert_eq!(before, app.fingerprint().await);
