@@ -34,6 +34,32 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
+def statements(rows):
+    """Table 2d: PostgreSQL's top-level statements per change, ours and pgbench's."""
+    rows = [t for t in rows if t["handover"].get("statements") and t["baseline"].get("statements")]
+    if not rows:
+        return []
+    out = ["#### 2d. PostgreSQL's statements per change (pg_stat_statements, top level: one round trip each)", "",
+           "Besides `BEGIN` and `COMMIT`, which both sides send once per change. 'exec' is the statements' own "
+           "time in PostgreSQL, µs per change (wall time, so a saturated machine inflates it); the rest of "
+           "PostgreSQL's CPU per change (table 2c) goes to each statement's round trip and to the commit.", "",
+           "| ROs | clients | ours: statements | ours: exec µs | pgbench: statements | pgbench: exec µs |",
+           "|---:|---:|---:|---:|---:|---:|"]
+    for t in rows:
+        h, b = t["handover"]["statements"], t["baseline"]["statements"]
+        out.append(f"| {t['ros']:,} | {t['concurrency']} | {h['per_change']:.2f} | {h['exec_us_per_change']:.0f} | "
+                   f"{b['per_change']:.2f} | {b['exec_us_per_change']:.0f} |")
+    first = rows[0]
+    out += ["", f"The statements at {first['ros']:,} ROs, {first['concurrency']} clients, heaviest first:", "",
+            "| who | statement | per change | mean µs |", "|---|---|---:|---:|"]
+    for who, s in (("ours", first["handover"]["statements"]), ("pgbench", first["baseline"]["statements"])):
+        for st in s["statements"]:
+            text = st["text"].replace("|", "\\|")
+            out.append(f"| {who} | `{text}` | {st['per_change']:.2f} | {st['mean_us']:.0f} |")
+    out.append("")
+    return out
+
+
 def figures(r, plots_rel):
     out = []
     m = r["machine"]
@@ -85,6 +111,7 @@ def figures(r, plots_rel):
                        f"{b['postgres_ms']:.2f} | {b['client_ms']:.2f} | {b['total_ms']:.2f} | "
                        f"{b['total_ms'] / h['total_ms']:.2f} |")
         out.append("")
+    out.extend(statements(r.get("throughput", []) + hot))
 
     lat = r.get("latency", [])
     out.append("### 3. Commit → provider at a steady 200 changes/s (5. at two table sizes)")

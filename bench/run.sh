@@ -56,6 +56,8 @@ port = $PG_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_DIR'
 max_connections = 300
+# per-statement counts for BENCHMARKS.md table 2d (examples/bench/statements.rs)
+shared_preload_libraries = 'pg_stat_statements'
 CONF
 "${AS_PG[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w start >/dev/null
 cleanup() {

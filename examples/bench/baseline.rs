@@ -21,6 +21,8 @@ pub struct Baseline {
     /// CPU per transaction: PostgreSQL and the client (pgbench, or the
     /// loop's threads).
     pub cpu: Option<crate::cpu::PerChange>,
+    /// PostgreSQL's statements per transaction (pgbench only).
+    pub statements: Option<crate::statements::PerChange>,
 }
 
 /// pgbench at `concurrency` clients for `seconds`, `ros` seeded ROs.
@@ -33,10 +35,13 @@ pub fn pgbench(
     concurrency: usize,
     seconds: u64,
 ) -> anyhow::Result<Baseline> {
-    let cpu_before = crate::cpu::sample(crate::cpu::Watch {
+    let watch = crate::cpu::Watch {
         service: None,
         pg_data: Some(pg_data),
-    });
+        pg_url: Some(url),
+    };
+    let window = crate::statements::Window::open(watch.pg_url);
+    let cpu_before = crate::cpu::sample(watch);
     let out = Command::new(format!("{pg_bin}/pgbench"))
         .args(["-n", "-M", "prepared", "-f", script])
         .arg(format!("-c{concurrency}"))
@@ -46,10 +51,7 @@ pub fn pgbench(
         .arg(format!("ros={ros}"))
         .arg(url)
         .output()?;
-    let cpu_after = crate::cpu::sample(crate::cpu::Watch {
-        service: None,
-        pg_data: Some(pg_data),
-    });
+    let cpu_after = crate::cpu::sample(watch);
     let text = String::from_utf8_lossy(&out.stdout);
     anyhow::ensure!(
         out.status.success(),
@@ -68,12 +70,14 @@ pub fn pgbench(
         .and_then(|v| v.split('/').next())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(0);
+    let statements = window.and_then(|w| w.close(processed));
     Ok(Baseline {
         tool: "pgbench".into(),
         concurrency,
         seconds: seconds as f64,
         per_second: tps,
         cpu: cpu_before.per_change(&cpu_after, processed),
+        statements,
     })
 }
 
@@ -192,5 +196,6 @@ pub fn sqlite_loop(
         seconds: elapsed,
         per_second: done.load(Ordering::Relaxed) as f64 / elapsed,
         cpu: cpu_before.per_change(&cpu_after, done.load(Ordering::Relaxed)),
+        statements: None,
     })
 }

@@ -62,6 +62,8 @@ pub struct Sample {
 pub struct Watch<'a> {
     pub service: Option<u32>,
     pub pg_data: Option<&'a str>,
+    /// The database whose statements are counted (`statements.rs`).
+    pub pg_url: Option<&'a str>,
 }
 
 pub fn sample(watch: Watch) -> Sample {

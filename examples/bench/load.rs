@@ -44,6 +44,8 @@ pub struct Throughput {
     pub rss_peak_kib: u64,
     /// CPU per change: the service, PostgreSQL, the load generator.
     pub cpu: Option<crate::cpu::PerChange>,
+    /// PostgreSQL's statements per change (PostgreSQL only).
+    pub statements: Option<crate::statements::PerChange>,
 }
 
 /// A distinct promised time per request, so every PUT is a real change.
@@ -109,6 +111,10 @@ pub async fn throughput(
         }));
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let url = watch.pg_url.map(str::to_owned);
+    let window =
+        tokio::task::spawn_blocking(move || crate::statements::Window::open(url.as_deref()));
+    let window = window.await.ok().flatten();
     measuring.store(true, Ordering::Relaxed);
     let started = Instant::now();
     let cpu_before = crate::cpu::sample(watch);
@@ -130,6 +136,13 @@ pub async fn throughput(
             lat.extend(l);
         }
     }
+    let statements = match window {
+        Some(w) => tokio::task::spawn_blocking(move || w.close(ok))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     Throughput {
         concurrency,
         seconds: elapsed,
@@ -139,6 +152,7 @@ pub async fn throughput(
         response: percentiles(lat),
         rss_peak_kib: rss_peak,
         cpu: cpu_before.per_change(&cpu_after, ok),
+        statements,
     }
 }
 

@@ -19,6 +19,7 @@ mod mock;
 mod parts;
 mod seed;
 mod service;
+mod statements;
 
 use std::collections::HashMap;
 

@@ -145,6 +145,7 @@ impl Run {
                 crate::cpu::Watch {
                     service: Some(svc.pid()),
                     pg_data: (store == "postgres").then_some(self.s.pg_data.as_str()),
+                    pg_url: (store == "postgres").then_some(db_url),
                 },
             )
             .await;
