@@ -1,11 +1,11 @@
 //! What PostgreSQL ran per change, from `pg_stat_statements` over the same
 //! window as the rate: top-level statements only (each one a round trip
 //! from the client), their count per change and their mean execution time.
-//! `BEGIN` and `COMMIT` are left out of the count: pg_stat_statements counts
-//! a utility statement sent through the extended protocol (pgbench's
-//! `-M prepared`) only once, so theirs would not compare; every change has
-//! exactly one of each on both sides. Beside CPU per change it says where PostgreSQL's share
-//! goes, statement by statement, for the service and for pgbench alike.
+//! Beside CPU per change it says where PostgreSQL's share goes, statement by
+//! statement, for the service and for pgbench alike. `BEGIN` and `COMMIT`
+//! are left out of the count: pg_stat_statements counts a utility statement
+//! sent through the extended protocol (pgbench's `-M prepared`) only once,
+//! so theirs would not compare; every change has one of each on both sides.
 //! Absent when the cluster does not preload the library (bench/run.sh does).
 
 use diesel::prelude::*;
@@ -15,7 +15,7 @@ use serde::Serialize;
 /// How many statements to list, heaviest first.
 const LISTED: usize = 10;
 
-/// Statements per committed transaction, and the heaviest of them.
+/// Statements per change, and the heaviest of them.
 #[derive(Debug, Clone, Serialize)]
 pub struct PerChange {
     /// Changes (or pgbench transactions) in the window.
@@ -36,7 +36,8 @@ pub struct Statement {
     pub mean_us: f64,
 }
 
-/// A window opened by resetting the counters of this database.
+/// A window, opened by resetting the cluster's counters (one thing is
+/// measured at a time).
 pub struct Window {
     conn: PgConnection,
 }
@@ -67,11 +68,7 @@ impl Window {
 
     /// What ran in this database since `open`, per change of the
     /// `changes` made meanwhile. Blocking, like `open`.
-    pub fn close(self, changes: u64) -> Option<PerChange> {
-        self.read(changes)
-    }
-
-    fn read(mut self, changes: u64) -> Option<PerChange> {
+    pub fn close(mut self, changes: u64) -> Option<PerChange> {
         let rows: Vec<Row> = diesel::sql_query(
             "SELECT calls, total_exec_time, query FROM pg_stat_statements \
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
