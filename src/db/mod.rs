@@ -17,6 +17,7 @@ pub mod events;
 pub mod idempotency;
 pub mod jobs;
 mod listen;
+pub mod locked_ro;
 pub mod messages;
 pub mod models;
 pub mod notifications;

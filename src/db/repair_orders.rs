@@ -1,10 +1,9 @@
 use super::DbConn;
 use super::events::{self, StoredEvent};
-use super::models::{CustomerRow, DealershipRow, RoChanges, RoRow};
-use super::prepared::{self, LockRoOnly};
+use super::models::{RoChanges, RoRow};
+use super::prepared;
 use super::schema::repair_orders::dsl as r;
 use super::schema::ro_events;
-use crate::domain::email::EmailAddress;
 use crate::domain::ids::{DealershipId, RoId, StaffId};
 use crate::domain::lifecycle::RoStatus;
 use crate::domain::phone::PhoneNumber;
@@ -214,78 +213,6 @@ pub fn lock(
             .first(lite),
     }
     .optional()
-}
-
-/// What a write reads under the RO's lock, in one round trip.
-pub struct LockedRo {
-    pub row: RoRow,
-    pub dealership: DealershipRow,
-    pub customer: CustomerRow,
-    pub advisor_name: String,
-    pub advisor_email: Option<EmailAddress>,
-    /// Whether the customer's number said STOP to this dealership.
-    pub customer_opted_out: bool,
-}
-
-type LockedParts = (
-    RoRow,
-    DealershipRow,
-    CustomerRow,
-    String,
-    Option<EmailAddress>,
-    bool,
-);
-
-/// `lock`, with the dealership, the customer (and whether their number
-/// opted out of texts) and the advisor's name and email read by the same
-/// statement. PostgreSQL locks only the RO row (see `LockRoOnly`).
-pub fn lock_with_parties(
-    conn: &mut DbConn,
-    dealership_id: DealershipId,
-    id: RoId,
-) -> QueryResult<Option<LockedRo>> {
-    use super::schema::customers::dsl as c;
-    use super::schema::dealerships::dsl as d;
-    use super::schema::sms_opt_outs::dsl as o;
-    use super::schema::staff::dsl as s;
-    // Written once, built per backend: `as_select()` is typed by its backend.
-    macro_rules! query {
-        () => {
-            r::repair_orders
-                .inner_join(d::dealerships.on(d::id.eq(r::dealership_id)))
-                .inner_join(c::customers.on(c::id.eq(r::customer_id)))
-                .inner_join(s::staff.on(s::id.eq(r::advisor_id)))
-                .filter(r::dealership_id.eq(dealership_id).and(r::id.eq(id)))
-                .select((
-                    RoRow::as_select(),
-                    DealershipRow::as_select(),
-                    CustomerRow::as_select(),
-                    s::name,
-                    s::email,
-                    diesel::dsl::exists(
-                        o::sms_opt_outs.filter(
-                            o::dealership_id
-                                .eq(r::dealership_id)
-                                .and(o::phone.nullable().eq(c::phone)),
-                        ),
-                    ),
-                ))
-        };
-    }
-    let parts: Option<LockedParts> = match conn {
-        DbConn::Postgres(pg) => LockRoOnly(query!()).get_result(pg).optional()?,
-        DbConn::Sqlite(lite) => query!().get_result(lite).optional()?,
-    };
-    Ok(parts.map(
-        |(row, dealership, customer, advisor_name, advisor_email, customer_opted_out)| LockedRo {
-            row,
-            dealership,
-            customer,
-            advisor_name,
-            advisor_email,
-            customer_opted_out,
-        },
-    ))
 }
 
 /// The statuses of an order still in the shop, named one by one rather than

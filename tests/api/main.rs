@@ -28,6 +28,7 @@ mod desk_pages;
 mod estimate;
 mod lifecycle;
 mod lifetimes;
+mod locked_reads;
 mod migrations;
 mod notify_delivery;
 mod notify_rules;

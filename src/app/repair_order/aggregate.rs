@@ -90,14 +90,14 @@ impl RepairOrder {
     }
 
     /// Locks the RO and reads it whole for a write: the row with its
-    /// dealership, customer and advisor in one statement, its concerns, jobs
-    /// with lines and payments in one more.
+    /// dealership, customer, advisor, concerns, jobs with lines and payments
+    /// (in one statement on PostgreSQL, see `db::locked_ro`).
     pub fn lock(
         tx: &mut DbConn,
         dealership_id: DealershipId,
         id: RoId,
     ) -> Result<Option<Self>, AppError> {
-        let Some(locked) = db::repair_orders::lock_with_parties(tx, dealership_id, id)? else {
+        let Some(locked) = db::locked_ro::lock(tx, dealership_id, id)? else {
             return Ok(None);
         };
         let row = locked.row;
@@ -105,7 +105,7 @@ impl RepairOrder {
         if let Some(other) = row.handover_staff_id.filter(|h| *h != row.advisor_id) {
             staff_names.extend(db::staff::names(tx, &[other])?);
         }
-        let children = db::children::of(tx, row.id)?;
+        let children = locked.children;
         Ok(Some(Self {
             dealership: locked.dealership,
             customer: locked.customer,
