@@ -3,6 +3,7 @@
 
 use super::conn::{Backend, DbConn};
 pub use super::target::DatabaseTarget;
+use super::token_check::{self, Refusal};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -237,6 +238,20 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        self.run_confirming(Confirmation::First, f).await
+    }
+
+    /// [`Db::run`], with the request's recognised token (if one waits)
+    /// confirmed as `when` says.
+    async fn run_confirming<T, E>(
+        &self,
+        when: Confirmation,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         let announcer = self.announcer.clone();
         let token = super::token_check::pending();
@@ -246,29 +261,22 @@ impl Db {
                 Ok(conn) => conn,
                 Err(e) => return (None, Err(E::from(DbError::from(e)))),
             };
-            let confirmed =
-                match confirming.map(|t| super::token_check::confirm(&mut conn.conn, &t)) {
-                    None | Some(Ok(())) => Some(Ok(())),
-                    Some(Err(DbError::TokenRefused(why))) => Some(Err(why)),
-                    Some(Err(other)) => {
-                        conn.failed = true;
-                        return (None, Err(E::from(other)));
-                    }
-                };
-            if let Some(Err(why)) = confirmed {
-                return (confirmed, Err(E::from(DbError::TokenRefused(why))));
+            let Some(token) = confirming else {
+                return (None, work(&mut conn, announcer.as_deref(), f));
+            };
+            let announcer = announcer.as_deref();
+            match when {
+                Confirmation::First => {
+                    let verdict = token_check::verdict_of(token_check::confirm(&mut conn, &token));
+                    settled(&mut conn, verdict, |conn| work(conn, announcer, f))
+                }
+                Confirmation::InsideWrite => {
+                    let due = token_check::DueScope::new(token);
+                    let result = work(&mut conn, announcer, f);
+                    let verdict = due.finish(&mut conn);
+                    settled(&mut conn, verdict, |_| result)
+                }
             }
-            super::listen::take_messages_written();
-            let result = f(&mut conn.conn);
-            conn.failed = result.is_err();
-            // After f: its transactions have committed (or rolled back, and
-            // then a spurious wake costs a worker one look).
-            if super::listen::take_messages_written()
-                && let Some(announcer) = announcer
-            {
-                announcer.notify_one();
-            }
-            (confirmed, result)
         })
         .await
         .map_err(|_| E::from(DbError::Panicked))?;
@@ -287,7 +295,12 @@ impl Db {
         self.run(|_| Ok(())).await
     }
 
-    /// Runs `f` in one write transaction (see [`DbConn::write`]).
+    /// Runs `f` in one write transaction (see [`DbConn::write`]), in the
+    /// writer queue on SQLite. The request's recognised token is confirmed
+    /// inside that transaction: on PostgreSQL by the statement that locks
+    /// the RO, when the write locks one (`locked_ro`), else just before
+    /// COMMIT; a refused token commits nothing. One round trip fewer than
+    /// confirming first.
     pub async fn write<T, E>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -296,7 +309,16 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run_writing(move |conn| conn.write(f)).await
+        let turn = self.writer_turn().await;
+        self.run_confirming(Confirmation::InsideWrite, move |conn| {
+            let _turn = turn;
+            conn.write(|tx| {
+                let value = f(tx)?;
+                super::token_check::before_commit(tx)?;
+                Ok(value)
+            })
+        })
+        .await
     }
 
     /// Runs `f`, which writes (its own transactions), in this process's
@@ -311,15 +333,20 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let turn = match &self.writer {
-            Some(queue) => Some(queue.clone().lock_owned().await),
-            None => None,
-        };
+        let turn = self.writer_turn().await;
         self.run(move |conn| {
             let _turn = turn;
             f(conn)
         })
         .await
+    }
+
+    /// SQLite: this process's turn to write; PostgreSQL: none needed.
+    async fn writer_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// A connection for blocking code (CLI commands, the migration step).
@@ -375,6 +402,51 @@ impl Db {
         .await
         .map_err(|e| e.0)
     }
+}
+
+/// When [`Db::run_confirming`] confirms a recognised token.
+#[derive(Debug, Clone, Copy)]
+enum Confirmation {
+    /// Before `f`, with a read of its own.
+    First,
+    /// Inside `f`'s write transaction (see [`Db::write`]).
+    InsideWrite,
+}
+
+/// What a request learns once its token's verdict is in: `then`'s answer
+/// if the token stands, else the refusal (or the failure to confirm it).
+fn settled<T, E: From<DbError>>(
+    conn: &mut Checked,
+    verdict: Result<Result<(), Refusal>, DbError>,
+    then: impl FnOnce(&mut Checked) -> Result<T, E>,
+) -> (Option<Result<(), Refusal>>, Result<T, E>) {
+    match verdict {
+        Ok(Ok(())) => (Some(Ok(())), then(conn)),
+        Ok(Err(why)) => (Some(Err(why)), Err(E::from(DbError::TokenRefused(why)))),
+        Err(other) => {
+            conn.failed = true;
+            (None, Err(E::from(other)))
+        }
+    }
+}
+
+/// `f` on the checked-out connection; wakes other instances' workers if it
+/// wrote messages (its transactions have committed, or rolled back, and then
+/// a spurious wake costs a worker one look).
+fn work<T, E>(
+    conn: &mut Checked,
+    announcer: Option<&tokio::sync::Notify>,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    super::listen::take_messages_written();
+    let result = f(&mut conn.conn);
+    conn.failed = result.is_err();
+    if super::listen::take_messages_written()
+        && let Some(announcer) = announcer
+    {
+        announcer.notify_one();
+    }
+    result
 }
 
 struct ReadinessError(String);

@@ -107,3 +107,46 @@ impl<Q: Query> Query for LockRoOnly<Q> {
 }
 
 impl<Q, C> RunQueryDsl<C> for LockRoOnly<Q> {}
+
+/// A column given as fixed SQL text, of type `ST` (PostgreSQL). Diesel's
+/// `sql()` marks its whole statement unsafe to prepare, so the statement is
+/// parsed and planned on every call; a fixed text is safe to prepare, and
+/// the statement's cache key is its text as with the wrappers above.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedSql<ST> {
+    text: &'static str,
+    sql_type: std::marker::PhantomData<ST>,
+}
+
+pub fn fixed_sql<ST>(text: &'static str) -> FixedSql<ST> {
+    FixedSql {
+        text,
+        sql_type: std::marker::PhantomData,
+    }
+}
+
+impl<ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType> diesel::Expression
+    for FixedSql<ST>
+{
+    type SqlType = ST;
+}
+
+impl<ST, GB> diesel::expression::ValidGrouping<GB> for FixedSql<ST> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<ST, QS> diesel::AppearsOnTable<QS> for FixedSql<ST> where Self: diesel::Expression {}
+
+impl<ST, QS> diesel::SelectableExpression<QS> for FixedSql<ST> where Self: diesel::Expression {}
+
+impl<ST> QueryId for FixedSql<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST> QueryFragment<Pg> for FixedSql<ST> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(self.text);
+        Ok(())
+    }
+}

@@ -7,9 +7,12 @@
 //! only defers the check: the request's first [`super::Db::run`] reads the
 //! staff row by the token's digest before its own work, and refuses with
 //! [`super::DbError::TokenRefused`] unless it still names the same person,
-//! dealership and role, active. A request that never reaches the database is
-//! confirmed by the HTTP layer before its answer leaves
-//! (`http::token_check`). Never a stale yes.
+//! dealership and role, active. A [`super::Db::write`] confirms it inside
+//! its transaction instead, saving that round trip: the statement that
+//! locks the RO reads the staff row too (`locked_ro`), or the write reads it
+//! just before COMMIT, and a refusal rolls everything back. A request that
+//! never reaches the database is confirmed by the HTTP layer before its
+//! answer leaves (`http::token_check`). Never a stale yes.
 
 use super::DbConn;
 use super::pool::DbError;
@@ -134,4 +137,86 @@ pub(super) fn confirm(conn: &mut DbConn, token: &PendingToken) -> Result<(), DbE
         Some(_) | None => Err(Refusal::NotValid),
     };
     verdict.map_err(DbError::TokenRefused)
+}
+
+/// Where a write's token confirmation stands on the blocking thread that
+/// runs it (PostgreSQL, [`super::Db::write`]): due, then answered by the
+/// statement that locks the RO ([`due`], [`answer`]) or by a read of the
+/// staff row just before COMMIT ([`before_commit`]).
+enum Due {
+    Unanswered(PendingToken),
+    Answered(Result<(), Refusal>),
+}
+
+thread_local! {
+    static DUE: RefCell<Option<Due>> = const { RefCell::new(None) };
+}
+
+/// A write's confirmation, due on this thread while the scope lives (a
+/// blocking thread runs many requests' writes: nothing may outlive one).
+pub(super) struct DueScope(());
+
+impl DueScope {
+    pub(super) fn new(token: PendingToken) -> Self {
+        DUE.with(|d| *d.borrow_mut() = Some(Due::Unanswered(token)));
+        Self(())
+    }
+
+    /// After the write: its verdict, confirming now (on `conn`, the write
+    /// having rolled back) if it failed before anything answered.
+    pub(super) fn finish(self, conn: &mut DbConn) -> Result<Result<(), Refusal>, DbError> {
+        match DUE.with(|d| d.borrow_mut().take()) {
+            Some(Due::Answered(verdict)) => Ok(verdict),
+            Some(Due::Unanswered(token)) => verdict_of(confirm(conn, &token)),
+            None => Ok(Ok(())),
+        }
+    }
+}
+
+impl Drop for DueScope {
+    fn drop(&mut self) {
+        DUE.with(|d| d.borrow_mut().take());
+    }
+}
+
+pub(super) fn verdict_of(confirmed: Result<(), DbError>) -> Result<Result<(), Refusal>, DbError> {
+    match confirmed {
+        Ok(()) => Ok(Ok(())),
+        Err(DbError::TokenRefused(why)) => Ok(Err(why)),
+        Err(other) => Err(other),
+    }
+}
+
+/// The token a statement about to run should confirm, if one is due.
+pub(super) fn due() -> Option<PendingToken> {
+    DUE.with(|d| match &*d.borrow() {
+        Some(Due::Unanswered(token)) => Some(token.clone()),
+        Some(Due::Answered(_)) | None => None,
+    })
+}
+
+/// Records what a statement carrying the due token read of it: `None` when
+/// no active staff row has its digest, else whether that row is still the
+/// holder (same person, dealership, role and name).
+pub(super) fn answer(still_the_holder: Option<bool>) -> Result<(), Refusal> {
+    let verdict = match still_the_holder {
+        Some(true) => Ok(()),
+        Some(false) => Err(Refusal::Changed),
+        None => Err(Refusal::NotValid),
+    };
+    DUE.with(|d| *d.borrow_mut() = Some(Due::Answered(verdict)));
+    verdict
+}
+
+/// Inside the write's transaction, before COMMIT: the confirmation is
+/// answered by now, on this connection, or the write does not commit.
+pub(super) fn before_commit(conn: &mut DbConn) -> Result<(), DbError> {
+    if let Some(token) = due() {
+        let verdict = verdict_of(confirm(conn, &token))?;
+        DUE.with(|d| *d.borrow_mut() = Some(Due::Answered(verdict)));
+    }
+    DUE.with(|d| match &*d.borrow() {
+        Some(Due::Answered(Err(why))) => Err(DbError::TokenRefused(*why)),
+        Some(Due::Answered(Ok(()))) | Some(Due::Unanswered(_)) | None => Ok(()),
+    })
 }

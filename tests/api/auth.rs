@@ -188,3 +188,36 @@ async fn a_role_changed_elsewhere_is_judged_afresh() {
         .problem(403, "forbidden");
     assert_eq!(before, app.fingerprint().await);
 }
+
+/// A remembered token is confirmed inside the write itself (on PostgreSQL,
+/// by the statement that locks the RO, or just before COMMIT): a refused
+/// token is told so whatever else the write would have answered, and
+/// nothing it did commits.
+#[tokio::test]
+async fn a_token_rotated_elsewhere_is_refused_whatever_the_write_would_answer() {
+    let (app, shop, path) = advisor_remembered().await;
+    let check_in = app.check_in_body();
+    app.sql(&format!(
+        "UPDATE staff SET token_hash = 'rotated-elsewhere' WHERE id = '{}'",
+        shop.advisor.id
+    ))
+    .await;
+    let before = app.fingerprint().await;
+    // A stale If-Match (409 for a valid token) and an RO that is not there
+    // (404): the refusal wins, and says nothing about the order.
+    app.req(Method::PUT, &path, Some(&shop.advisor.token))
+        .header("If-Match", "\"99\"")
+        .json(&promised_change())
+        .send()
+        .await
+        .problem(401, "unauthenticated");
+    let missing = "/api/v1/repair-orders/01a23c3d-0000-7000-8000-000000000000/promised-at";
+    app.put(missing, &shop.advisor.token, &promised_change())
+        .await
+        .problem(401, "unauthenticated");
+    // A write that locks no existing RO: refused before it commits.
+    app.post("/api/v1/repair-orders", &shop.advisor.token, &check_in)
+        .await
+        .problem(401, "unauthenticated");
+    assert_eq!(before, app.fingerprint().await);
+}
