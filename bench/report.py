@@ -160,6 +160,11 @@ def figures(r, plots_rel):
         ceiling = f"{conc / (delay / 1000):,.0f}/s; Handover at {h / (conc / (delay / 1000)):.0%}" if delay else "—"
         out.append(f"| {delay} ms ({jobs:,} texts, {conc} at a time) | {h:.0f} | {g:.0f} | {q:.0f} | "
                    f"{h / g if g else 0:.2f}× | {h / q if q else 0:.2f}× | {ceiling} | {verdict(g and h / g >= TARGETS['delivery'])} |")
+    short = [d for d in r.get("delivery", []) if d.get("received", d["jobs"]) < d["jobs"]]
+    if short:
+        out.append("")
+        out.append("Delivered fewer than queued (the run stops waiting 30 s after the last arrival): " + "; ".join(
+            f"{d['system']} at {d['delay_ms']} ms, {d['received']:,} of {d['jobs']:,}" for d in short) + ".")
     out.append("")
 
     mem = r.get("memory")

@@ -36,7 +36,10 @@ pub struct Peers {
     pub logs: String,
 }
 
-/// Until the mock has `n` texts; an error if the worker dies first.
+/// Until the mock has `n` texts, or nothing more arrived for [`STALLED`]
+/// (a peer that drops a job does not retry it: pgqueuer once lost one of
+/// 20,000 and the run waited out the whole `limit`); an error if the worker
+/// dies first. The report names any system that delivered fewer than `n`.
 async fn wait_for(
     http: &reqwest::Client,
     mock: &str,
@@ -45,6 +48,7 @@ async fn wait_for(
     worker: &mut Child,
 ) -> anyhow::Result<Stats> {
     let started = Instant::now();
+    let (mut seen, mut moved) = (0, Instant::now());
     loop {
         let s: Stats = http
             .get(format!("{mock}/_stats"))
@@ -52,7 +56,11 @@ async fn wait_for(
             .await?
             .json()
             .await?;
-        if s.received >= n || started.elapsed() > limit {
+        if s.received != seen {
+            (seen, moved) = (s.received, Instant::now());
+        }
+        let stalled = seen > 0 && moved.elapsed() > STALLED;
+        if s.received >= n || stalled || started.elapsed() > limit {
             return Ok(s);
         }
         if let Some(status) = worker.try_wait()? {
@@ -64,6 +72,9 @@ async fn wait_for(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// No arrival for this long once texts flow: whatever is missing is lost.
+const STALLED: Duration = Duration::from_secs(30);
 
 fn rate(s: &Stats) -> f64 {
     match (s.first_us, s.last_us) {
