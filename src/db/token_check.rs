@@ -140,9 +140,9 @@ pub(super) fn confirm(conn: &mut DbConn, token: &PendingToken) -> Result<(), DbE
 }
 
 /// Where a write's token confirmation stands on the blocking thread that
-/// runs it (PostgreSQL, [`super::Db::write`]): due, then answered by the
-/// statement that locks the RO ([`due`], [`answer`]) or by a read of the
-/// staff row just before COMMIT ([`before_commit`]).
+/// runs it ([`super::Db::write`]): due, then answered by the statement that
+/// locks the RO (PostgreSQL: [`due`], [`answer`]) or by a read of the staff
+/// row just before COMMIT ([`before_commit`]).
 enum Due {
     Unanswered(PendingToken),
     Answered(Result<(), Refusal>),
