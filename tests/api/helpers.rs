@@ -345,6 +345,22 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Opens a transaction on a connection of its own, runs `statements` in
+    /// it and keeps it open (holding whatever rows they locked) until
+    /// [`Held::end`]: another writer, as the service would never be.
+    pub async fn hold(&self, statements: &str) -> Held {
+        let db = self.app.db.clone();
+        let statements = format!("BEGIN; {statements}");
+        tokio::task::spawn_blocking(move || {
+            use diesel::connection::SimpleConnection;
+            let mut conn = db.get().unwrap();
+            SimpleConnection::batch_execute(&mut **conn, &statements).unwrap();
+            Held(conn)
+        })
+        .await
+        .unwrap()
+    }
+
     /// One number read straight from the store (`SELECT … AS n`).
     pub async fn scalar(&self, query: &str) -> i64 {
         #[derive(QueryableByName)]
@@ -363,5 +379,21 @@ impl TestApp {
         })
         .await
         .unwrap()
+    }
+}
+
+/// A transaction [`TestApp::hold`] keeps open.
+pub struct Held(handover::store::PooledConn);
+
+impl Held {
+    /// Ends it: `"COMMIT"` or `"ROLLBACK"`.
+    pub async fn end(self, how: &'static str) {
+        tokio::task::spawn_blocking(move || {
+            use diesel::connection::SimpleConnection;
+            let mut conn = self.0;
+            SimpleConnection::batch_execute(&mut **conn, how).unwrap();
+        })
+        .await
+        .unwrap();
     }
 }

@@ -64,26 +64,14 @@ async fn a_write_that_queued_sees_what_the_writer_before_it_changed() {
     // Another writer holds the RO, records an outcome on a concern and bumps
     // the version, as every write of a child does, and commits only once our
     // change is waiting for the lock: our statement's snapshot predates it.
-    let db = app.app.db.clone();
-    let ro_id = id.clone();
-    let holder = tokio::task::spawn_blocking(move || {
-        use diesel::connection::SimpleConnection;
-        let mut conn = db.get().unwrap();
-        SimpleConnection::batch_execute(
-            &mut **conn,
-            &format!(
-                "BEGIN; \
-                 SELECT 1 FROM repair_orders WHERE id = '{ro_id}' FOR NO KEY UPDATE; \
-                 UPDATE concerns SET outcome = 'fixed', note = 'New pads fitted' \
-                   WHERE id = '{concern}'; \
-                 UPDATE repair_orders SET version = version + 1 WHERE id = '{ro_id}';"
-            ),
-        )
-        .unwrap();
-        conn
-    })
-    .await
-    .unwrap();
+    let holder = app
+        .hold(&format!(
+            "SELECT 1 FROM repair_orders WHERE id = '{id}' FOR NO KEY UPDATE; \
+             UPDATE concerns SET outcome = 'fixed', note = 'New pads fitted' \
+               WHERE id = '{concern}'; \
+             UPDATE repair_orders SET version = version + 1 WHERE id = '{id}';"
+        ))
+        .await;
     let path = format!("/api/v1/repair-orders/{id}/promised-at");
     let body = move_promise(30);
     let change = app.put(&path, &shop.advisor.token, &body);
@@ -96,13 +84,7 @@ async fn a_write_that_queued_sees_what_the_writer_before_it_changed() {
             assert!(seen < 100_000, "the change never queued for the lock");
             tokio::task::yield_now().await;
         }
-        tokio::task::spawn_blocking(move || {
-            use diesel::connection::SimpleConnection;
-            let mut conn = holder;
-            SimpleConnection::batch_execute(&mut **conn, "COMMIT").unwrap();
-        })
-        .await
-        .unwrap();
+        holder.end("COMMIT").await;
     };
     let (answer, ()) = tokio::join!(change, release);
     let answer = answer.ok(200).clone();

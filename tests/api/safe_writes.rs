@@ -347,30 +347,15 @@ async fn a_change_does_not_wait_for_edits_to_its_dealership_customer_or_advisor(
     let shop = app.shop().await;
     let ro = app.check_in(&shop).await;
     let id = ro["id"].as_str().unwrap().to_owned();
-    let db = app.app.db.clone();
-    let (dealership, advisor, ro_id) = (
-        shop.dealership_id.clone(),
-        shop.advisor.id.clone(),
-        id.clone(),
-    );
-    let holder = tokio::task::spawn_blocking(move || {
-        use diesel::connection::SimpleConnection;
-        let mut conn = db.get().unwrap();
-        SimpleConnection::batch_execute(
-            &mut **conn,
-            &format!(
-                "BEGIN; \
-             UPDATE dealerships SET name = name WHERE id = '{dealership}'; \
+    let (dealership, advisor) = (&shop.dealership_id, &shop.advisor.id);
+    let holder = app
+        .hold(&format!(
+            "UPDATE dealerships SET name = name WHERE id = '{dealership}'; \
              UPDATE staff SET name = name WHERE id = '{advisor}'; \
              UPDATE customers SET name = name \
-               WHERE id = (SELECT customer_id FROM repair_orders WHERE id = '{ro_id}');"
-            ),
-        )
-        .unwrap();
-        conn
-    })
-    .await
-    .unwrap();
+               WHERE id = (SELECT customer_id FROM repair_orders WHERE id = '{id}');"
+        ))
+        .await;
     let body = json!({
         "promised_at": "2026-03-03T18:00:00Z",
         "reason": "The part comes on the afternoon truck"
@@ -383,11 +368,5 @@ async fn a_change_does_not_wait_for_edits_to_its_dealership_customer_or_advisor(
     .await
     .expect("the change went through while the other rows were held");
     answer.ok(200);
-    tokio::task::spawn_blocking(move || {
-        use diesel::connection::SimpleConnection;
-        let mut conn = holder;
-        SimpleConnection::batch_execute(&mut **conn, "ROLLBACK").unwrap();
-    })
-    .await
-    .unwrap();
+    holder.end("ROLLBACK").await;
 }
