@@ -25,6 +25,34 @@ pub struct Baseline {
     pub statements: Option<crate::statements::PerChange>,
 }
 
+/// The same change without the service: pgbench's script on PostgreSQL,
+/// the plain loop on SQLite.
+pub async fn of_store(
+    s: &crate::parts::Settings,
+    store: &str,
+    db_url: &str,
+    ros: &[crate::seed::Ro],
+    c: usize,
+    secs: f64,
+) -> anyhow::Result<Baseline> {
+    if store == "postgres" {
+        let (bin, data, url, sql) = (
+            s.pg_bin.clone(),
+            s.pg_data.clone(),
+            db_url.to_owned(),
+            s.status_change_sql.clone(),
+        );
+        let n = ros.len();
+        return tokio::task::spawn_blocking(move || {
+            pgbench(&bin, &data, &url, &sql, n, c, secs.ceil() as u64)
+        })
+        .await?;
+    }
+    let ids = Arc::new(ros.iter().map(|r| r.id.clone()).collect());
+    let path = db_url.trim_start_matches("sqlite://").to_owned();
+    tokio::task::spawn_blocking(move || sqlite_loop(&path, "FULL", ids, c, secs)).await?
+}
+
 /// pgbench at `concurrency` clients for `seconds`, `ros` seeded ROs.
 pub fn pgbench(
     pg_bin: &str,

@@ -117,8 +117,10 @@ impl Run {
         Ok(())
     }
 
-    /// Part 2: the service at each concurrency, then its baseline; the
-    /// rows go under `key` ("throughput", or "hot" for the few busy ROs).
+    /// Part 2: at each concurrency the service, then right after it its
+    /// baseline (the service idles meanwhile), so each ratio compares runs
+    /// minutes apart at most on a machine whose speed drifts; the rows go
+    /// under `key` ("throughput", or "hot" for the few busy ROs).
     #[allow(clippy::too_many_arguments)]
     async fn status_changes(
         &mut self,
@@ -133,7 +135,6 @@ impl Run {
         let mut svc = self.spec(db_url, port, false, MOCK_0).start()?;
         svc.ready(&self.http).await?;
         let api = svc.spec.url();
-        let mut rows = Vec::new();
         for c in CONCURRENCY {
             let ours = load::throughput(
                 &self.http,
@@ -155,29 +156,7 @@ impl Run {
                 ours.per_second,
                 ours.errors
             );
-            rows.push((c, ours));
-        }
-        let peak = memory_kib(svc.pid()).1;
-        svc.stop();
-        for (c, ours) in rows {
-            let base = if store == "postgres" {
-                baseline::pgbench(
-                    &self.s.pg_bin,
-                    &self.s.pg_data,
-                    db_url,
-                    &self.s.status_change_sql,
-                    ros.len(),
-                    c,
-                    secs.ceil() as u64,
-                )?
-            } else {
-                let ids = Arc::new(ros.iter().map(|r| r.id.clone()).collect());
-                let path = db_url.trim_start_matches("sqlite://").to_owned();
-                tokio::task::spawn_blocking(move || {
-                    baseline::sqlite_loop(&path, "FULL", ids, c, secs)
-                })
-                .await??
-            };
+            let base = baseline::of_store(&self.s, store, db_url, &ros, c, secs).await?;
             eprintln!("  {}: {:.0}/s", base.tool, base.per_second);
             let ratio = ours.per_second / base.per_second;
             push(
@@ -186,6 +165,8 @@ impl Run {
                 json!({"store": store, "ros": ros.len(), "concurrency": c, "handover": ours, "baseline": base, "ratio": ratio}),
             );
         }
+        let peak = memory_kib(svc.pid()).1;
+        svc.stop();
         self.save()?;
         Ok(peak)
     }

@@ -2,8 +2,8 @@
 //! in one statement for a write: the rows differ in shape, so each kind
 //! fills its own columns of one wide row and leaves the others NULL.
 //! Three reads under the RO's lock were three round trips. On PostgreSQL the
-//! same rows usually ride in the lock's own statement as one JSON array
-//! ([`JSON_OF_LOCKED`], see `locked_ro`); [`of`] reads them when they cannot.
+//! same rows usually ride in the lock's own statement as JSON
+//! (`children_json`, see `locked_ro`); [`of`] reads them when they cannot.
 
 use super::DbConn;
 use super::models::{ConcernRow, LineRow, PaymentRow, RepairJobRow};
@@ -17,8 +17,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Integer, Nullable, Text, Timestamp, Untyped};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
-use serde::{Deserialize, Deserializer};
-use std::sync::LazyLock;
 
 // The first branch names every column and gives its type: PostgreSQL
 // types a UNION's columns pairwise, and a NULL it cannot type is text.
@@ -62,18 +60,6 @@ const PAYMENTS: &str = " UNION ALL SELECT 'payment', \
 // out in its own order on both stores, whichever end they sort NULLs to.
 const ORDER_KEYS: &str = "kind, c_position, j_position, l_position, p_recorded_at, p_id";
 
-/// PostgreSQL: the children of the row `repair_orders` names in the
-/// enclosing statement, as one JSON array of the rows [`of`] reads (NULL
-/// when there are none). A scalar subquery reads the statement's snapshot,
-/// which a lock wait leaves behind: see `locked_ro` for when it is current.
-pub(super) static JSON_OF_LOCKED: LazyLock<String> = LazyLock::new(|| {
-    let ro = "repair_orders.id";
-    format!(
-        "(SELECT CAST(json_agg(k ORDER BY {ORDER_KEYS}) AS TEXT) FROM \
-         ({CONCERNS}{ro}{JOBS}{ro}{PAYMENTS}{ro}) k)"
-    )
-});
-
 /// The statement: a fixed text with the RO bound once per branch, so it is
 /// prepared once per connection (keyed by its text).
 struct ChildrenOf {
@@ -110,26 +96,22 @@ impl Query for ChildrenOf {
 impl<C> RunQueryDsl<C> for ChildrenOf {}
 
 /// One row of the statement: one concern, one (job, line) pair, or one
-/// payment; read as a row, or as an object of [`JSON_OF_LOCKED`]'s array
-/// (where stored values go through the same parsers as a row's columns).
-#[derive(QueryableByName, Deserialize)]
+/// payment.
+#[derive(QueryableByName)]
 struct ChildRow {
     #[diesel(sql_type = Text)]
     kind: String,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     c_id: Option<ConcernId>,
     #[diesel(sql_type = Nullable<Integer>)]
     c_position: Option<i32>,
     #[diesel(sql_type = Nullable<Text>)]
     c_description: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     c_outcome: Option<ConcernOutcome>,
     #[diesel(sql_type = Nullable<Text>)]
     c_note: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     j_id: Option<RepairJobId>,
     #[diesel(sql_type = Nullable<Integer>)]
     j_position: Option<i32>,
@@ -138,20 +120,16 @@ struct ChildRow {
     #[diesel(sql_type = Nullable<Text>)]
     j_title: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     j_concern_id: Option<ConcernId>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     j_pay_type: Option<PayType>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     j_approval: Option<Approval>,
     #[diesel(sql_type = Nullable<BigInt>)]
     j_discount_cents: Option<i64>,
     #[diesel(sql_type = Nullable<Timestamp>)]
     j_decided_at: Option<NaiveDateTime>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     j_decided_via: Option<DecisionChannel>,
     #[diesel(sql_type = Nullable<Text>)]
     j_decided_ip: Option<String>,
@@ -160,7 +138,6 @@ struct ChildRow {
     #[diesel(sql_type = Nullable<Timestamp>)]
     j_created_at: Option<NaiveDateTime>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     l_id: Option<LineId>,
     #[diesel(sql_type = Nullable<Integer>)]
     l_position: Option<i32>,
@@ -169,7 +146,6 @@ struct ChildRow {
     #[diesel(sql_type = Nullable<Text>)]
     l_description: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     l_kind: Option<LineKind>,
     #[diesel(sql_type = Nullable<BigInt>)]
     l_quantity_hundredths: Option<i64>,
@@ -178,17 +154,14 @@ struct ChildRow {
     #[diesel(sql_type = Nullable<Timestamp>)]
     l_created_at: Option<NaiveDateTime>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     p_id: Option<PaymentId>,
     #[diesel(sql_type = Nullable<BigInt>)]
     p_amount_cents: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     p_method: Option<PaymentMethod>,
     #[diesel(sql_type = Nullable<Text>)]
     p_reference: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    #[serde(deserialize_with = "stored")]
     p_recorded_by: Option<StaffId>,
     #[diesel(sql_type = Nullable<Timestamp>)]
     p_recorded_at: Option<NaiveDateTime>,
@@ -206,33 +179,6 @@ pub struct Children {
 
 pub fn of(conn: &mut DbConn, ro: RoId) -> QueryResult<Children> {
     collect(ro, ChildrenOf { ro }.load(conn)?)
-}
-
-/// The children from [`JSON_OF_LOCKED`]'s array (`None`: there are none).
-pub(super) fn from_json(ro: RoId, json: Option<&str>) -> QueryResult<Children> {
-    let Some(json) = json else {
-        return Ok(Children::default());
-    };
-    let rows: Vec<ChildRow> = serde_json::from_str(json).map_err(|e| {
-        diesel::result::Error::DeserializationError(format!("the RO's children: {e}").into())
-    })?;
-    collect(ro, rows)
-}
-
-/// A stored value of a JSON row, read back through its `FromStr` as a
-/// column's `FromSql` does.
-fn stored<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: std::str::FromStr,
-    T::Err: std::fmt::Display,
-{
-    Option::<String>::deserialize(d)?
-        .map(|raw| {
-            raw.parse()
-                .map_err(|e| serde::de::Error::custom(format!("stored {raw:?}: {e}")))
-        })
-        .transpose()
 }
 
 fn collect(ro: RoId, rows: Vec<ChildRow>) -> QueryResult<Children> {

@@ -16,7 +16,8 @@
 //! snapshot, as a read of its own just before would have.
 
 use super::DbConn;
-use super::children::{self, Children, JSON_OF_LOCKED};
+use super::children::{self, Children};
+use super::children_json::{self, JSON_OF_LOCKED};
 use super::models::{CustomerRow, DealershipRow, RoRow};
 use super::prepared::{LockRoOnly, fixed_sql};
 use super::schema::repair_orders::dsl as r;
@@ -173,7 +174,7 @@ pub fn lock(
                 return Err(diesel::result::Error::RollbackTransaction);
             }
             let children = if seen == Some(parties.0.version) {
-                children::from_json(parties.0.id, json.as_deref())?
+                children_json::from_json(parties.0.id, json.as_deref())?
             } else {
                 children::of(conn, parties.0.id)?
             };
@@ -202,7 +203,7 @@ fn postgres_row(
         dealership_id,
         id,
         fixed_sql::<Nullable<BigInt>>(SNAPSHOT_VERSION),
-        fixed_sql::<Nullable<Text>>(JSON_OF_LOCKED.as_str()),
+        fixed_sql::<Nullable<Text>>(JSON_OF_LOCKED),
         HolderCheck::of(token)
     ))
     .get_result(pg)

@@ -7,6 +7,7 @@ pub mod availability;
 mod backup;
 pub mod checkout;
 pub mod children;
+mod children_json;
 pub mod concerns;
 mod conn;
 pub mod credits;
