@@ -69,6 +69,7 @@ pub fn pgbench(
         pg_url: Some(url),
     };
     let window = crate::statements::Window::open(watch.pg_url);
+    let processes = crate::cpu::cluster_processes(pg_data);
     let cpu_before = crate::cpu::sample(watch);
     let out = Command::new(format!("{pg_bin}/pgbench"))
         .args(["-n", "-M", "prepared", "-f", script])
@@ -79,6 +80,7 @@ pub fn pgbench(
         .arg(format!("ros={ros}"))
         .arg(url)
         .output()?;
+    crate::cpu::wait_for_sessions_to_end(pg_data, processes);
     let cpu_after = crate::cpu::sample(watch);
     let text = String::from_utf8_lossy(&out.stdout);
     anyhow::ensure!(

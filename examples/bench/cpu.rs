@@ -19,32 +19,52 @@ fn times(pid: &str) -> Option<(u64, u64, u32)> {
     Some((field(11)? + field(12)?, field(13)? + field(14)?, ppid))
 }
 
-/// The whole cluster: the postmaster, its children alive now, and those it
-/// has reaped (a backend's time moves into the postmaster's cutime when the
-/// connection ends, so pgbench's finished sessions are counted too).
-fn postgres_ticks(pg_data: &str) -> u64 {
-    let pid = std::fs::read_to_string(format!("{pg_data}/postmaster.pid")).unwrap_or_default();
-    let Some(pm) = pid
-        .lines()
-        .next()
-        .and_then(|l| l.trim().parse::<u32>().ok())
-    else {
-        return 0;
-    };
-    let Some((own, reaped, _)) = times(&pm.to_string()) else {
-        return 0;
-    };
-    let children: u64 = std::fs::read_dir("/proc")
+/// The postmaster's pid, read from the data directory.
+fn postmaster(pg_data: &str) -> Option<u32> {
+    let pid = std::fs::read_to_string(format!("{pg_data}/postmaster.pid")).ok()?;
+    pid.lines().next().and_then(|l| l.trim().parse::<u32>().ok())
+}
+
+/// Every process whose parent is `parent`, with its own ticks.
+fn children_of(parent: u32) -> impl Iterator<Item = u64> {
+    std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
         .filter_map(|name| times(&name))
-        .filter(|(_, _, ppid)| *ppid == pm)
+        .filter(move |(_, _, ppid)| *ppid == parent)
         .map(|(t, _, _)| t)
-        .sum();
-    own + reaped + children
+}
+
+/// How many processes the cluster runs now (postmaster's children).
+pub fn cluster_processes(pg_data: &str) -> usize {
+    postmaster(pg_data).map_or(0, |pm| children_of(pm).count())
+}
+
+/// Waits (up to 3 s) until the cluster is back to `count` processes: a
+/// client's sessions end after it exits, and a backend reaped between
+/// reading the postmaster's reaped time and listing its children would be
+/// missed by [`sample`] (pgbench's CPU once read 0.18 ms a transaction).
+pub fn wait_for_sessions_to_end(pg_data: &str, count: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while cluster_processes(pg_data) > count && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The whole cluster: the postmaster, its children alive now, and those it
+/// has reaped (a backend's time moves into the postmaster's cutime when the
+/// connection ends, so pgbench's finished sessions are counted too).
+fn postgres_ticks(pg_data: &str) -> u64 {
+    let Some(pm) = postmaster(pg_data) else {
+        return 0;
+    };
+    let Some((own, reaped, _)) = times(&pm.to_string()) else {
+        return 0;
+    };
+    own + reaped + children_of(pm).sum::<u64>()
 }
 
 /// Ticks spent so far by each party.
