@@ -53,6 +53,22 @@ pub async fn of_store(
     tokio::task::spawn_blocking(move || sqlite_loop(&path, "FULL", ids, c, secs)).await?
 }
 
+/// Retires the texts pgbench's script wrote (untimed). Left pending, the
+/// next run's changes to those ROs would each retire them, and part 3's
+/// worker would send them all while its latency is measured. Not a DELETE:
+/// each deleted row would be checked against `fallback_of`, which has no
+/// index (a scan of the table per row).
+fn retire_its_texts(url: &str) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::PgConnection::establish(url)?;
+    diesel::sql_query(
+        "UPDATE notifications SET state = 'superseded' \
+         WHERE context = '{\"baseline\":\"pgbench\"}' AND state = 'pending'",
+    )
+    .execute(&mut conn)?;
+    Ok(())
+}
+
 /// pgbench at `concurrency` clients for `seconds`, `ros` seeded ROs.
 pub fn pgbench(
     pg_bin: &str,
@@ -101,6 +117,7 @@ pub fn pgbench(
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(0);
     let statements = window.and_then(|w| w.close(processed));
+    retire_its_texts(url)?;
     Ok(Baseline {
         tool: "pgbench".into(),
         concurrency,
@@ -150,7 +167,7 @@ fn change(c: &mut SqliteConnection, ro: &str) -> QueryResult<()> {
         diesel::sql_query(
             "INSERT INTO notifications (id, dealership_id, ro_id, dedupe_key, kind, recipient_kind, channel, to_address, body_text, language, \
              context, routine, supersede_key, state, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, 'promised_changed', 'customer', 'sms', ?, ?, 'en', '{}', 1, 'promised_at', 'pending', 0, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, 'promised_changed', 'customer', 'sms', ?, ?, 'en', '{\"baseline\":\"loop\"}', 1, 'promised_at', 'pending', 0, ?, ?, ?)",
         )
         .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
         .bind::<Text, _>(&row.dealership_id)
@@ -220,6 +237,12 @@ pub fn sqlite_loop(
     for t in threads {
         let _ = t.join();
     }
+    // Its texts, like pgbench's, are not left for the service to retire.
+    SqliteConnection::establish(path)?.batch_execute(
+        "PRAGMA busy_timeout = 10000; \
+         UPDATE notifications SET state = 'superseded' \
+         WHERE context = '{\"baseline\":\"loop\"}' AND state = 'pending';",
+    )?;
     Ok(Baseline {
         tool: format!("sqlite loop (synchronous={synchronous})"),
         concurrency,
