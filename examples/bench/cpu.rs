@@ -22,7 +22,9 @@ fn times(pid: &str) -> Option<(u64, u64, u32)> {
 /// The postmaster's pid, read from the data directory.
 fn postmaster(pg_data: &str) -> Option<u32> {
     let pid = std::fs::read_to_string(format!("{pg_data}/postmaster.pid")).ok()?;
-    pid.lines().next().and_then(|l| l.trim().parse::<u32>().ok())
+    pid.lines()
+        .next()
+        .and_then(|l| l.trim().parse::<u32>().ok())
 }
 
 /// Every process whose parent is `parent`, with its own ticks.
