@@ -204,7 +204,7 @@ fn corrupt(column: &str, value: &str) -> diesel::result::Error {
 }
 
 /// A column its kind always fills.
-fn need<T>(value: Option<T>, column: &str) -> QueryResult<T> {
+pub(super) fn need<T>(value: Option<T>, column: &str) -> QueryResult<T> {
     value.ok_or_else(|| corrupt(column, "NULL"))
 }
 

@@ -7,7 +7,7 @@
 //! and the padded UNION (34 columns in each of three branches, each row
 //! made into a 34-key object) was most of the lock statement's start-up.
 
-use super::children::Children;
+use super::children::{Children, need};
 use super::models::{ConcernRow, LineRow, PaymentRow, RepairJobRow};
 use crate::domain::concern::ConcernOutcome;
 use crate::domain::estimate::{Approval, DecisionChannel, LineKind, PayType};
@@ -198,15 +198,6 @@ impl PaymentJson {
             recorded_at: self.recorded_at,
         }
     }
-}
-
-/// A line column that is NULL although the line's id is not: corrupt.
-fn need<T>(value: Option<T>, column: &str) -> QueryResult<T> {
-    value.ok_or_else(|| {
-        diesel::result::Error::DeserializationError(
-            format!("the RO's children: {column} is missing").into(),
-        )
-    })
 }
 
 #[cfg(test)]
