@@ -119,8 +119,8 @@ impl Run {
 
     /// Part 2: at each concurrency the service, then right after it its
     /// baseline (the service idles meanwhile), so each ratio compares runs
-    /// minutes apart at most on a machine whose speed drifts; the rows go
-    /// under `key` ("throughput", or "hot" for the few busy ROs).
+    /// seconds apart on a machine whose speed drifts; the rows go under
+    /// `key` ("throughput", or "hot" for the few busy ROs).
     #[allow(clippy::too_many_arguments)]
     async fn status_changes(
         &mut self,
