@@ -28,6 +28,7 @@ pub mod payments;
 mod pool;
 mod prepared;
 pub mod presence;
+mod queue;
 pub mod repair_orders;
 pub mod requests;
 pub mod retention;

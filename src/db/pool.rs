@@ -2,6 +2,7 @@
 //! diesel (which blocks) off the async executor, and the embedded migrations.
 
 use super::conn::{Backend, DbConn};
+use super::queue::ConnectionQueue;
 pub use super::target::DatabaseTarget;
 use super::token_check::{self, Refusal};
 use diesel::Connection;
@@ -58,6 +59,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("database task panicked")]
     Panicked,
+    #[error("no database connection came free within {} s", .0.as_secs())]
+    NoTurn(Duration),
     #[error("{}", .0.message())]
     TokenRefused(super::token_check::Refusal),
 }
@@ -161,6 +164,8 @@ pub struct Db {
     /// late writer overtake and left unlucky ones waiting up to a second).
     /// None on PostgreSQL, which locks rows, not the database.
     writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Where work waits for a connection (see `queue`).
+    line: ConnectionQueue,
     /// PostgreSQL: asked after work that wrote messages, so the announcer
     /// tells other instances (see `listen`). None on SQLite.
     announcer: Option<std::sync::Arc<tokio::sync::Notify>>,
@@ -206,6 +211,7 @@ impl Db {
             backend: target.backend(),
             target: std::sync::Arc::new(target),
             writer,
+            line: ConnectionQueue::new(options.pool_size, options.connect_timeout),
             announcer,
         })
     }
@@ -252,11 +258,14 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        let turn = self.line.turn().await.map_err(E::from)?;
         let pool = self.pool.clone();
         let announcer = self.announcer.clone();
         let token = super::token_check::pending();
         let confirming = token.clone();
         let (confirmed, result) = tokio::task::spawn_blocking(move || {
+            // Held by the blocking work, so it ends when the work does.
+            let _turn = turn;
             let mut conn = match pool.get() {
                 Ok(conn) => conn,
                 Err(e) => return (None, Err(E::from(DbError::from(e)))),
