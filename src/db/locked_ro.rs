@@ -19,7 +19,7 @@ use super::DbConn;
 use super::children::{self, Children};
 use super::children_json::{self, JSON_OF_LOCKED};
 use super::models::{CustomerRow, DealershipRow, RoRow};
-use super::prepared::{LockRoOnly, fixed_sql};
+use super::prepared::{LockRoOnly, fixed_shape, fixed_sql};
 use super::schema::repair_orders::dsl as r;
 use super::token_check::{self, PendingToken};
 use crate::domain::email::EmailAddress;
@@ -193,19 +193,23 @@ pub fn lock(
     }
 }
 
+/// The shape of the lock statement.
+struct LockStatement;
+
 fn postgres_row(
     pg: &mut PgConnection,
     dealership_id: DealershipId,
     id: RoId,
     token: Option<&PendingToken>,
 ) -> QueryResult<Option<PgLocked>> {
-    let found = LockRoOnly(with_parties!(
+    // One text whether or not a token is due (see `HolderCheck`).
+    let found = fixed_shape::<LockStatement, _>(LockRoOnly(with_parties!(
         dealership_id,
         id,
         fixed_sql::<Nullable<BigInt>>(SNAPSHOT_VERSION),
         fixed_sql::<Nullable<Text>>(JSON_OF_LOCKED),
         HolderCheck::of(token)
-    ))
+    )))
     .get_result(pg)
     .optional()?;
     Ok(found.map(

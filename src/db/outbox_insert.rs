@@ -127,11 +127,15 @@ impl<I: QueryFragment<Pg>> QueryFragment<Pg> for InsertSuperseding<'_, I> {
     }
 }
 
+/// The statement's one shape (see `prepared::FixedShape`).
+pub struct OutboxWrite;
+
 impl<I> QueryId for InsertSuperseding<'_, I> {
-    // No static id: diesel keys its statement cache by the SQL text, which
-    // is the same on every call (no DEFAULTs: see `NotificationRow`).
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    // The text is the same on every call (no DEFAULTs: see
+    // `NotificationRow`; the replaced rows' ids are always
+    // `IDS_FROM_RUST`), so it is cached by type, not rebuilt to find it.
+    type QueryId = OutboxWrite;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 impl<I> Query for InsertSuperseding<'_, I> {

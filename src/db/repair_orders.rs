@@ -31,6 +31,9 @@ pub fn find(
         .optional()
 }
 
+/// The shape of `save`'s statement on PostgreSQL.
+struct SaveWithEvent;
+
 /// Writes `changes` only if the RO is still at `expected_version`, and bumps
 /// the version. `false` means someone else wrote first: the caller refuses
 /// rather than merge. On PostgreSQL a concurrent writer blocks on the row
@@ -49,10 +52,12 @@ pub fn save(
     let event = events::row(event)?;
     let updated = match conn {
         // The change and its event in one round trip.
-        DbConn::Postgres(pg) => prepared::with_insert(
+        // One text always (`RoChanges` writes NULL for None, the event
+        // row has no DEFAULTs), so it is cached under `SaveWithEvent`.
+        DbConn::Postgres(pg) => prepared::fixed_shape::<SaveWithEvent, _>(prepared::with_insert(
             diesel::insert_into(ro_events::table).values(&event),
             prepared::update("repair_orders", set, this),
-        )
+        ))
         .execute(pg)?,
         DbConn::Sqlite(lite) => {
             diesel::insert_into(ro_events::table)
