@@ -107,7 +107,35 @@ struct Row<'a> {
     to: &'a str,
     state: DeliveryState,
     error: Option<String>,
-    rendered: Option<&'a Rendered>,
+    rendered: Option<&'a Rendering>,
+}
+
+/// What a message was rendered into. A message that goes by text alone
+/// renders the text's line only: the email's subject, body and HTML were
+/// most of the rendering, for parts nobody would store.
+enum Rendering {
+    Sms(String),
+    Full(Rendered),
+}
+
+/// A row's subject, body and HTML.
+type Body = (Option<String>, String, Option<String>);
+
+impl Rendering {
+    fn body(&self, channel: Channel) -> diesel::QueryResult<Body> {
+        match (channel, self) {
+            (Channel::Sms, Rendering::Sms(sms) | Rendering::Full(Rendered { sms, .. })) => {
+                Ok((None, sms.clone(), None))
+            }
+            (Channel::Email, Rendering::Full(r)) => {
+                Ok((Some(r.subject.clone()), r.text.clone(), r.html.clone()))
+            }
+            // `enqueue` renders everything whenever a row goes by email.
+            (Channel::Email, Rendering::Sms(_)) => Err(DieselError::QueryBuilderError(
+                "an email row without its email parts".into(),
+            )),
+        }
+    }
 }
 
 pub struct Outbox {
@@ -157,9 +185,16 @@ impl Outbox {
         let context = serde_json::to_string(&out.context)
             .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
         let mut rows = Vec::new();
-        let rendered = self
-            .templates
-            .render(route.language, out.kind, &out.context);
+        let by_email =
+            route.email.is_some() || matches!(route.unreachable, Some((Channel::Email, ..)));
+        let (lang, kind, ctx) = (route.language, out.kind, &out.context);
+        let rendered = if by_email {
+            self.templates.render(lang, kind, ctx).map(Rendering::Full)
+        } else {
+            self.templates
+                .render_sms(lang, kind, ctx)
+                .map(Rendering::Sms)
+        };
         match &rendered {
             Err(e) => {
                 tracing::error!(kind = %out.kind, error = %e, "message template failed");
@@ -317,6 +352,10 @@ fn write(
         rendered,
     } = row;
     let email = channel == Channel::Email;
+    let (subject, body_text, body_html) = match rendered {
+        Some(r) => r.body(channel)?,
+        None => (None, String::new(), None),
+    };
     let d = out.dealership;
     let notification = NotificationRow {
         id: NotificationId::generate(),
@@ -340,14 +379,9 @@ fn write(
             .as_ref()
             .filter(|_| email)
             .map(ToString::to_string),
-        subject: rendered.filter(|_| email).map(|r| r.subject.clone()),
-        body_text: rendered
-            .map(|r| match channel {
-                Channel::Sms => r.sms.clone(),
-                Channel::Email => r.text.clone(),
-            })
-            .unwrap_or_default(),
-        body_html: rendered.filter(|_| email).and_then(|r| r.html.clone()),
+        subject,
+        body_text,
+        body_html,
         language,
         context: context.to_owned(),
         routine: out.routine,

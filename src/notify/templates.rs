@@ -150,28 +150,8 @@ impl Templates {
         kind: MessageKind,
         ctx: &MessageContext,
     ) -> Result<Rendered, TemplateError> {
-        let kind = kind.as_str();
-        let lang = if kind.starts_with("staff_") && !self.has(lang, kind, "txt") {
-            Language::En
-        } else {
-            lang
-        };
-        let txt_name = format!("{}/{kind}.txt.j2", lang.code());
-        let err = |name: &str| {
-            let name = name.to_owned();
-            move |source| TemplateError::Render { name, source }
-        };
-        let txt = self.env.get_template(&txt_name).map_err(err(&txt_name))?;
-        let mut captured = txt.render_captured(ctx).map_err(err(&txt_name))?;
-        let (sms, subject, text) = captured
-            .with_state_mut(|state| -> Result<_, minijinja::Error> {
-                Ok((
-                    state.render_block("sms")?,
-                    state.render_block("subject")?,
-                    state.render_block("text")?,
-                ))
-            })
-            .map_err(err(&txt_name))?;
+        let (lang, kind) = self.language_for(lang, kind);
+        let [sms, subject, text] = self.blocks(lang, kind, ctx, ["sms", "subject", "text"])?;
         let html = if self.has(lang, kind, "html") {
             let html_name = format!("{}/{kind}.html.j2", lang.code());
             let template = self.env.get_template(&html_name).map_err(err(&html_name))?;
@@ -185,6 +165,49 @@ impl Templates {
             text: text.trim().to_owned(),
             html,
         })
+    }
+
+    /// The text's one line alone, as [`Templates::render`] makes it: a
+    /// message that goes by text only needs no subject, body or HTML.
+    pub fn render_sms(
+        &self,
+        lang: Language,
+        kind: MessageKind,
+        ctx: &MessageContext,
+    ) -> Result<String, TemplateError> {
+        let (lang, kind) = self.language_for(lang, kind);
+        let [sms] = self.blocks(lang, kind, ctx, ["sms"])?;
+        Ok(sms::plain_punctuation(&collapse_spaces(&sms)))
+    }
+
+    fn language_for(&self, lang: Language, kind: MessageKind) -> (Language, &'static str) {
+        let kind = kind.as_str();
+        if kind.starts_with("staff_") && !self.has(lang, kind, "txt") {
+            (Language::En, kind)
+        } else {
+            (lang, kind)
+        }
+    }
+
+    fn blocks<const N: usize>(
+        &self,
+        lang: Language,
+        kind: &str,
+        ctx: &MessageContext,
+        names: [&str; N],
+    ) -> Result<[String; N], TemplateError> {
+        let txt_name = format!("{}/{kind}.txt.j2", lang.code());
+        let txt = self.env.get_template(&txt_name).map_err(err(&txt_name))?;
+        let mut captured = txt.render_captured(ctx).map_err(err(&txt_name))?;
+        captured
+            .with_state_mut(|state| -> Result<_, minijinja::Error> {
+                let mut out: [String; N] = std::array::from_fn(|_| String::new());
+                for (slot, name) in out.iter_mut().zip(names) {
+                    *slot = state.render_block(name)?;
+                }
+                Ok(out)
+            })
+            .map_err(err(&txt_name))
     }
 
     /// A page (the status page, its expired variant) in `lang`.
@@ -229,6 +252,11 @@ impl Templates {
             .get_template(&format!("{}/{kind}.{ext}.j2", lang.code()))
             .is_ok()
     }
+}
+
+fn err(name: &str) -> impl FnOnce(minijinja::Error) -> TemplateError {
+    let name = name.to_owned();
+    move |source| TemplateError::Render { name, source }
 }
 
 /// "1 job", "2 jobs": the count and the word that goes with it.

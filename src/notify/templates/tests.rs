@@ -331,3 +331,19 @@ fn a_broken_template_stops_loading() {
         "a missing template is an error too"
     );
 }
+
+/// A customer reached by text only gets the same line as one reached by
+/// text and email: rendering the line alone changes nothing in it.
+#[test]
+fn a_text_rendered_alone_is_the_line_the_full_message_has() {
+    let t = templates();
+    for lang in LANGUAGES {
+        let sample = MessageContext::sample_long_in(lang);
+        for kind in MessageKind::ALL.iter().copied() {
+            let full = t.render(lang, kind, &sample).unwrap();
+            let alone = t.render_sms(lang, kind, &sample).unwrap();
+            assert_eq!(alone, full.sms, "{}/{kind}", lang.code());
+            assert!(!alone.is_empty(), "{}/{kind}", lang.code());
+        }
+    }
+}
