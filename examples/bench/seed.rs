@@ -212,7 +212,15 @@ fn copy(db: &mut Db, t: &str, from: i64, to: i64) -> anyhow::Result<()> {
 }
 
 /// Pending texts left by an earlier part (written with the worker off) are
-/// set aside so the next part times only its own.
+/// set aside so the next part times only its own. Then the table is
+/// vacuumed (untimed): setting aside tens of thousands at once leaves as
+/// many dead entries in the pending index, below autovacuum's threshold on
+/// a large table, and every claim of the next part walked them — 220
+/// buffers and 1-3 ms a claim at 1,000,000 ROs (BENCHMARKS.md, round 8).
 pub fn clear_backlog(db: &mut Db) -> anyhow::Result<()> {
-    db.exec("UPDATE notifications SET state = 'suppressed', last_error = 'bench: set aside' WHERE state IN ('pending', 'sending')")
+    db.exec("UPDATE notifications SET state = 'suppressed', last_error = 'bench: set aside' WHERE state IN ('pending', 'sending')")?;
+    if db.is_pg() {
+        db.exec("VACUUM notifications")?;
+    }
+    Ok(())
 }
