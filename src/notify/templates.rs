@@ -153,14 +153,12 @@ impl Templates {
         let (lang, kind) = self.language_for(lang, kind);
         let [sms, subject, text] = self.blocks(lang, kind, ctx, ["sms", "subject", "text"])?;
         let html = if self.has(lang, kind, "html") {
-            let html_name = format!("{}/{kind}.html.j2", lang.code());
-            let template = self.env.get_template(&html_name).map_err(err(&html_name))?;
-            Some(template.render(ctx).map_err(err(&html_name))?)
+            Some(self.render_named(&format!("{}/{kind}.html.j2", lang.code()), ctx)?)
         } else {
             None
         };
         Ok(Rendered {
-            sms: sms::plain_punctuation(&collapse_spaces(&sms)),
+            sms: sms_line(&sms),
             subject: collapse_spaces(&subject),
             text: text.trim().to_owned(),
             html,
@@ -177,7 +175,7 @@ impl Templates {
     ) -> Result<String, TemplateError> {
         let (lang, kind) = self.language_for(lang, kind);
         let [sms] = self.blocks(lang, kind, ctx, ["sms"])?;
-        Ok(sms::plain_punctuation(&collapse_spaces(&sms)))
+        Ok(sms_line(&sms))
     }
 
     fn language_for(&self, lang: Language, kind: MessageKind) -> (Language, &'static str) {
@@ -217,16 +215,7 @@ impl Templates {
         page: &str,
         ctx: &S,
     ) -> Result<String, TemplateError> {
-        let name = format!("{}/{page}.html.j2", lang.code());
-        let err = |source| TemplateError::Render {
-            name: name.clone(),
-            source,
-        };
-        self.env
-            .get_template(&name)
-            .map_err(err)?
-            .render(ctx)
-            .map_err(err)
+        self.render_named(&format!("{}/{page}.html.j2", lang.code()), ctx)
     }
 
     /// A page of the staff desk (config/templates/desk, English).
@@ -235,16 +224,19 @@ impl Templates {
         page: &str,
         ctx: &S,
     ) -> Result<String, TemplateError> {
-        let name = format!("desk/{page}.html.j2");
-        let err = |source| TemplateError::Render {
-            name: name.clone(),
-            source,
-        };
+        self.render_named(&format!("desk/{page}.html.j2"), ctx)
+    }
+
+    fn render_named<S: serde::Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+    ) -> Result<String, TemplateError> {
         self.env
-            .get_template(&name)
-            .map_err(err)?
+            .get_template(name)
+            .map_err(err(name))?
             .render(ctx)
-            .map_err(err)
+            .map_err(err(name))
     }
 
     fn has(&self, lang: Language, kind: &str, ext: &str) -> bool {
@@ -252,6 +244,11 @@ impl Templates {
             .get_template(&format!("{}/{kind}.{ext}.j2", lang.code()))
             .is_ok()
     }
+}
+
+/// A text's one line: spaces collapsed, typographic punctuation made plain.
+fn sms_line(raw: &str) -> String {
+    sms::plain_punctuation(&collapse_spaces(raw))
 }
 
 fn err(name: &str) -> impl FnOnce(minijinja::Error) -> TemplateError {
